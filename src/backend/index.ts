@@ -1,0 +1,106 @@
+/**
+ * Backend choice (DESIGN.md §5): tfjs-node-gpu -> tfjs-node -> wasm -> cpu, first that loads wins;
+ * BIRQ_BACKEND forces one. The report says which runs and why the ones before it were skipped.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BirqError } from '../util/errors';
+import { patchWasm } from './wasm-patches';
+
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendReport {
+  backend: BackendName;
+  tfjsBackend: string;
+  skipped: { backend: BackendName; why: string }[];
+  patches: string[];
+  versions: Record<string, string>;
+}
+
+let current: BackendReport | null = null;
+
+/** The report of the backend in use, or null before initBackend. */
+export function backendReport(): BackendReport | null {
+  return current;
+}
+
+/** Try one backend; resolve to null on success or the reason it cannot be used. */
+async function tryBackend(name: BackendName): Promise<string | null> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow': {
+      const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+      let version: string;
+      try {
+        version = require(`${pkg}/package.json`).version;
+        require(pkg);
+      } catch (e) {
+        return `${pkg} is not installed (optional; it needs libtensorflow, which cannot be fetched here)`;
+      }
+      // danfojs-node's tfjs-node dependency is aliased to plain tfjs: it loads but registers no 'tensorflow' backend.
+      if (!tf.findBackendFactory('tensorflow')) return `${pkg}@${version} loaded but registered no native backend (an alias of @tensorflow/tfjs)`;
+      if (!(await tf.setBackend('tensorflow'))) return `${pkg} failed to initialize`;
+      return null;
+    }
+    case 'wasm': {
+      try {
+        require('@tensorflow/tfjs-backend-wasm');
+      } catch (e) {
+        return `@tensorflow/tfjs-backend-wasm failed to load: ${(e as Error).message}`;
+      }
+      if (!(await tf.setBackend('wasm'))) return 'wasm backend failed to initialize';
+      return null;
+    }
+    case 'cpu':
+      return (await tf.setBackend('cpu')) ? null : 'cpu backend failed to initialize';
+  }
+}
+
+/**
+ * Pick and initialize the backend. Idempotent: a second call returns the first report unless `force` differs.
+ * `force` (or BIRQ_BACKEND) names one of BACKENDS; an unknown name is an error listing the choices.
+ */
+export async function initBackend(opts: { force?: string; quiet?: boolean } = {}): Promise<BackendReport> {
+  const force = opts.force ?? process.env.BIRQ_BACKEND;
+  if (force !== undefined && force !== '' && !(BACKENDS as readonly string[]).includes(force)) {
+    throw new BirqError(`BIRQ_BACKEND=${force} is not a backend; choose one of ${BACKENDS.join(', ')}`);
+  }
+  if (current && (!force || current.backend === force)) return current;
+  const order: BackendName[] = force ? [force as BackendName] : [...BACKENDS];
+  const skipped: BackendReport['skipped'] = [];
+  for (const name of order) {
+    const why = await tryBackend(name);
+    if (why !== null) {
+      skipped.push({ backend: name, why });
+      continue;
+    }
+    await tf.ready();
+    const patches: string[] = [];
+    if (name === 'wasm') {
+      const p = patchWasm();
+      patches.push(...p.matMul.map((k) => `${k}: explicit transpose instead of transpose flags`));
+      patches.push(...p.delegated.map((k) => `${k}: delegated to the cpu kernel`));
+    }
+    current = { backend: name, tfjsBackend: tf.getBackend(), skipped, patches, versions: versions() };
+    if (!opts.quiet && process.env.BIRQ_QUIET !== '1') process.stderr.write(describeBackend(current) + '\n');
+    return current;
+  }
+  throw new BirqError(`no tfjs backend could be initialized: ${skipped.map((s) => `${s.backend} (${s.why})`).join('; ')}`);
+}
+
+export function describeBackend(r: BackendReport): string {
+  const skipped = r.skipped.map((s) => `${s.backend}: ${s.why}`).join('; ');
+  return `[birq] backend ${r.backend}${skipped ? ` (skipped ${skipped})` : ''}`;
+}
+
+function versions(): Record<string, string> {
+  const out: Record<string, string> = { node: process.versions.node };
+  for (const pkg of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
+    try {
+      out[pkg] = require(`${pkg}/package.json`).version;
+    } catch {
+      /* not installed */
+    }
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+/**
+ * Subcommands beyond the basics, one line each, so adding a command never edits the dispatcher.
+ * Each `load` imports a file exporting `run(args: string[]): Promise<number>`.
+ */
+import { registerCommand } from './main';
+
+void registerCommand; // keeps the import when the list below is empty

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * The `birq` command. Each subcommand lives in its own file and exports `run(args): Promise<number>`;
+ * this file only dispatches, and turns a BirqError into one clear line and a non-zero exit (no stack trace).
+ */
+import { BirqError } from '../util/errors';
+
+type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  start: { summary: 'the main job (npm start)', load: () => import('./start') },
+  backend: { summary: 'show which tfjs backend loads and why others were skipped', load: () => import('./backend') },
+  notebooks: { summary: 'execute notebooks headless with the tslab kernel', load: () => import('./notebooks') },
+};
+
+/** Other modules register their subcommands here (one line each). */
+export function registerCommand(name: string, cmd: Command): void {
+  COMMANDS[name] = cmd;
+}
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`);
+  return `usage: birq <command> [options]\n\ncommands:\n${rows.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  await import('./commands');
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`birq: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load()).run(rest);
+  } catch (e) {
+    if (e instanceof BirqError) {
+      process.stderr.write(`birq ${name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`birq: internal error (a bug, please report): ${(e as Error).stack ?? e}\n`);
+      process.exit(70);
+    },
+  );
+}

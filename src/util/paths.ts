@@ -1,0 +1,22 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Root of generated data (corpora, feature caches). Outside the repo; `BIRQ_DATA` overrides. */
+export function dataRoot(): string {
+  return process.env.BIRQ_DATA ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'birq-lab', 'data');
+}
+
+/** Root of run directories (checkpoints, metrics, figures). `BIRQ_RUNS` overrides. */
+export function runsRoot(): string {
+  return process.env.BIRQ_RUNS ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'birq-lab', 'runs');
+}
+
+export type Profile = 'smoke' | 'small' | 'full';
+export const PROFILES: readonly Profile[] = ['smoke', 'small', 'full'];
+
+/** The size profile: `BIRQ_PROFILE` (smoke for CI and tests, small for a laptop, full for the paper-shaped runs). */
+export function profile(): Profile {
+  const p = (process.env.BIRQ_PROFILE ?? 'small') as Profile;
+  if (!PROFILES.includes(p)) throw new Error(`BIRQ_PROFILE=${p} is not one of ${PROFILES.join(', ')}`);
+  return p;
+}

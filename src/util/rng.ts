@@ -1,0 +1,97 @@
+/**
+ * Seeded random numbers whose whole state is four uint32 (xoshiro128**), so checkpoints can save and restore it
+ * and a resumed run draws exactly what an uninterrupted one would.
+ */
+export type RngState = [number, number, number, number];
+
+export class Rng {
+  private s: Uint32Array;
+  private spare: number | null = null;
+
+  constructor(seed: number | RngState) {
+    this.s = new Uint32Array(4);
+    if (Array.isArray(seed)) this.s.set(seed);
+    else {
+      // splitmix32 expands one seed into four non-zero words.
+      let x = seed >>> 0;
+      for (let i = 0; i < 4; i++) {
+        x = (x + 0x9e3779b9) >>> 0;
+        let z = x;
+        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+        this.s[i] = (z ^ (z >>> 16)) >>> 0 || 1;
+      }
+    }
+  }
+
+  /** Uniform uint32. */
+  nextU32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+    const t = (s[1] << 9) >>> 0;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    return this.nextU32() / 4294967296;
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Standard normal (Box-Muller, caching the second value; the cache is part of the state). */
+  normal(): number {
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A fresh seed for tfjs ops that take one (tf.randomNormal etc.), drawn from this stream. */
+  seed(): number {
+    return this.nextU32();
+  }
+
+  /** In-place Fisher-Yates shuffle. */
+  shuffle<T>(a: T[]): T[] {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [a[i], a[j]] = [a[j], a[i]];
+    }
+    return a;
+  }
+
+  getState(): { s: RngState; spare: number | null } {
+    return { s: [this.s[0], this.s[1], this.s[2], this.s[3]], spare: this.spare };
+  }
+
+  setState(st: { s: RngState; spare: number | null }): void {
+    this.s.set(st.s);
+    this.spare = st.spare;
+  }
+
+  /** An independent child stream (for per-utterance or per-worker randomness). */
+  fork(tag: number): Rng {
+    return new Rng((this.nextU32() ^ Math.imul(tag + 1, 0x9e3779b1)) >>> 0);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
