@@ -1,0 +1,5 @@
+export * from './types';
+export * from './wav';
+export * from './flac';
+export * from './resample';
+export * from './read';
