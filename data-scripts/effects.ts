@@ -1,0 +1,114 @@
+/**
+ * From an engine's native output to the stored 16 kHz utterance: sox pitch shift (duration-preserving, so
+ * alignments hold) and, for test-other, sox reverb (direct path kept, length unchanged), our windowed-sinc
+ * resampler to 16 kHz, phones mapped to CMU-39 + sil, additive noise at an RMS SNR measured over the
+ * speech (non-sil) samples, and a random peak level between -6 and -1 dBFS.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { encodeWav, readAudio, resample, toMono } from '../src/audio';
+import { Rng } from '../src/util/rng';
+import { Segment } from '../src/data/segments';
+import { mapRadioPhone } from './phones';
+import { Degrade } from './plan';
+import { runTool } from './tools';
+import { Speaker } from './voices';
+import { Synth } from './engines/types';
+
+export const RATE = 16000;
+
+export function soxEffects(x: Float32Array, rate: number, sp: Speaker, deg: Degrade | null, tmpDir: string, tag: string): Float32Array {
+  const fx: string[] = [];
+  if (sp.pitchCents) fx.push('pitch', String(sp.pitchCents));
+  if (deg) fx.push('reverb', String(deg.reverb), '50', String(deg.roomScale));
+  if (!fx.length) return x;
+  const a = path.join(tmpDir, `${tag}.in.wav`);
+  const b = path.join(tmpDir, `${tag}.out.wav`);
+  fs.writeFileSync(a, encodeWav(x, rate, 32));
+  // -D: no dither, so output is a deterministic function of input.
+  runTool('sox', ['-D', a, '-e', 'floating-point', '-b', '32', b, ...fx], { what: 'pitch/reverb' });
+  const y = toMono(readAudio(b));
+  fs.rmSync(a, { force: true });
+  fs.rmSync(b, { force: true });
+  return y.length === x.length ? y : fitLength(y, x.length);
+}
+
+function fitLength(y: Float32Array, n: number): Float32Array {
+  const z = new Float32Array(n);
+  z.set(y.subarray(0, n));
+  return z;
+}
+
+/** Engine segments (phone, end time) → CMU-39 segments covering [0, duration) exactly; adjacent sil merged. */
+export function toSegments(raw: Synth['segments'], duration: number, where: string): Segment[] {
+  const out: Segment[] = [];
+  let start = 0;
+  for (const r of raw) {
+    const phone = mapRadioPhone(r.phone, where);
+    const end = Math.min(r.end, duration);
+    if (end <= start) continue;
+    const last = out[out.length - 1];
+    if (last && last.phone === 'sil' && phone === 'sil') last.end = end;
+    else out.push({ phone, start, end });
+    start = end;
+  }
+  // The waveform may run past the last segment (kal16 adds ~120 ms): that tail is silence.
+  if (start < duration) {
+    const last = out[out.length - 1];
+    if (last && last.phone === 'sil') last.end = duration;
+    else out.push({ phone: 'sil', start, end: duration });
+  }
+  for (const s of out) { s.start = round6(s.start); s.end = round6(s.end); }
+  return out;
+}
+
+function round6(x: number): number { return Math.round(x * 1e6) / 1e6; }
+
+export function addNoise(x: Float32Array, segs: Segment[], deg: Degrade, rng: Rng): { rmsSpeech: number; rmsNoise: number } {
+  let s2 = 0, n = 0;
+  for (const s of segs) {
+    if (s.phone === 'sil') continue;
+    const a = Math.floor(s.start * RATE), b = Math.min(x.length, Math.ceil(s.end * RATE));
+    for (let i = a; i < b; i++) { s2 += x[i] * x[i]; n++; }
+  }
+  const rmsSpeech = Math.sqrt(s2 / Math.max(1, n));
+  const noise = colouredNoise(x.length, deg.noise, rng);
+  let e = 0;
+  for (let i = 0; i < noise.length; i++) e += noise[i] * noise[i];
+  const rmsNoise = rmsSpeech / 10 ** (deg.snrDb / 20);
+  const g = rmsNoise / Math.sqrt(e / Math.max(1, noise.length) || 1);
+  for (let i = 0; i < x.length; i++) x[i] += g * noise[i];
+  return { rmsSpeech, rmsNoise };
+}
+
+/** White, pink (Paul Kellet's filter, -3 dB/oct) or brown (leaky integrator, -6 dB/oct) Gaussian noise. */
+export function colouredNoise(n: number, kind: Degrade['noise'], rng: Rng): Float32Array {
+  const y = new Float32Array(n);
+  let b0 = 0, b1 = 0, b2 = 0, br = 0;
+  for (let i = 0; i < n; i++) {
+    const w = rng.normal();
+    if (kind === 'white') y[i] = w;
+    else if (kind === 'pink') {
+      b0 = 0.99765 * b0 + w * 0.099046;
+      b1 = 0.963 * b1 + w * 0.2965164;
+      b2 = 0.57 * b2 + w * 1.0526913;
+      y[i] = b0 + b1 + b2 + w * 0.1848;
+    } else {
+      br = 0.995 * br + w * 0.1;
+      y[i] = br;
+    }
+  }
+  return y;
+}
+
+export function setPeak(x: Float32Array, dbfs: number): number {
+  let peak = 0;
+  for (let i = 0; i < x.length; i++) peak = Math.max(peak, Math.abs(x[i]));
+  const g = peak > 0 ? 10 ** (dbfs / 20) / peak : 1;
+  for (let i = 0; i < x.length; i++) x[i] *= g;
+  return g;
+}
+
+export function to16k(x: Float32Array, rate: number): Float32Array {
+  return rate === RATE ? x : resample(x, rate, RATE);
+}

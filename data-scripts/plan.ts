@@ -1,0 +1,108 @@
+/**
+ * The corpus plan: which sentence each speaker reads in which split, fixed before any audio is made and
+ * fully determined by (profile, seed). Splits follow Libri-light (../shared/DATA.md): pretrain from Emma,
+ * Mansfield Park and Pride and Prejudice; train-10h ⊃ train-1h ⊃ train-10min from Sense and Sensibility; dev
+ * from Persuasion; test-clean and test-other from Northanger Abbey; train voices never appear in dev/test.
+ * At `smoke` and `small` the split names keep their Libri-light meaning but the sizes are scaled down
+ * (corpus.json records the real hours).
+ */
+import { Rng } from '../src/util/rng';
+import { Profile } from '../src/util/paths';
+import { Novel } from './austen';
+import { Sentence } from './text';
+import { Pool, Speaker } from './voices';
+
+export type Split = 'pretrain' | 'train-10h' | 'dev' | 'test-clean' | 'test-other';
+export const SPLITS: Split[] = ['pretrain', 'train-10h', 'dev', 'test-clean', 'test-other'];
+/** Nested labeled subsets of train-10h (see the end of makePlan). */
+export const SUBSETS = ['train-1h', 'train-10min'] as const;
+
+export interface ProfileSpec {
+  /** Utterances per split. */
+  utts: Record<Split, number>;
+  /** Size of the nested subsets of train-10h, in utterances. */
+  subsets: Record<(typeof SUBSETS)[number], number>;
+  trainSpeakersPerVoice: number;
+  /** Consecutive sentences one speaker reads as one "chapter". */
+  chapterLen: number;
+  words: [number, number];
+}
+
+// About 6 s per utterance at 5-25 words.
+export const PROFILE_SPECS: Record<Profile, ProfileSpec> = {
+  smoke: {
+    utts: { pretrain: 24, 'train-10h': 12, dev: 6, 'test-clean': 6, 'test-other': 6 },
+    subsets: { 'train-1h': 8, 'train-10min': 4 }, trainSpeakersPerVoice: 1, chapterLen: 2, words: [4, 12],
+  },
+  small: {
+    utts: { pretrain: 1200, 'train-10h': 600, dev: 150, 'test-clean': 150, 'test-other': 150 },
+    subsets: { 'train-1h': 60, 'train-10min': 10 }, trainSpeakersPerVoice: 4, chapterLen: 10, words: [5, 25],
+  },
+  full: {
+    utts: { pretrain: 6000, 'train-10h': 6000, dev: 600, 'test-clean': 600, 'test-other': 600 },
+    subsets: { 'train-1h': 600, 'train-10min': 100 }, trainSpeakersPerVoice: 12, chapterLen: 20, words: [5, 25],
+  },
+};
+
+const SPLIT_TEXT: Record<Split, Novel[]> = {
+  pretrain: ['emma', 'mansfield', 'pride'], 'train-10h': ['sense'], dev: ['persuasion'],
+  'test-clean': ['northanger'], 'test-other': ['northanger'],
+};
+const SPLIT_POOL: Record<Split, Pool> = { pretrain: 'train', 'train-10h': 'train', dev: 'dev', 'test-clean': 'test-clean', 'test-other': 'test-other' };
+
+/** Degradation for test-other: reverb (sox reverberance %) then additive noise at an RMS SNR. */
+export interface Degrade { reverb: number; roomScale: number; snrDb: number; noise: 'white' | 'pink' | 'brown' }
+
+export interface UttJob {
+  id: string;
+  split: Split;
+  subsets: string[];
+  speaker: Speaker;
+  chapter: number;
+  text: Sentence;
+  /** Per-utterance seed (noise, level). */
+  seed: number;
+  degrade: Degrade | null;
+  /** Output path relative to the corpus root, without extension. */
+  rel: string;
+}
+
+export function makePlan(profile: Profile, seed: number, texts: Record<Novel, Sentence[]>, speakers: Speaker[]): UttJob[] {
+  const spec = PROFILE_SPECS[profile];
+  const jobs: UttJob[] = [];
+  SPLITS.forEach((split, si) => {
+    const rng = new Rng((seed * 31 + si) >>> 0);
+    const pool = speakers.filter((s) => s.pool === SPLIT_POOL[split]);
+    // Speaker order is shuffled per split so small splits still see varied engines.
+    rng.shuffle(pool);
+    const novels = SPLIT_TEXT[split];
+    const cand = novels.map((n) => texts[n].filter((t) => t.words >= spec.words[0] && t.words <= spec.words[1]));
+    // test-clean and test-other read different halves of Northanger Abbey.
+    const offsets = cand.map((c) => (split === 'test-other' ? Math.floor(c.length / 2) : 0) + rng.int(Math.max(1, Math.floor(c.length / 4))));
+    const n = spec.utts[split];
+    const L = spec.chapterLen;
+    for (let i = 0; i < n; i++) {
+      const chunk = Math.floor(i / L);
+      const novel = chunk % novels.length;
+      const k = Math.floor(chunk / novels.length) * L + (i % L);
+      const c = cand[novel];
+      const text = c[(offsets[novel] + k) % c.length];
+      const speaker = pool[chunk % pool.length];
+      const chapter = (si + 1) * 1000 + chunk;
+      const idx = i % L;
+      const id = `${speaker.id}-${chapter}-${String(idx).padStart(4, '0')}`;
+      const u = new Rng((seed ^ Math.imul(si + 1, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0);
+      const degrade: Degrade | null = split === 'test-other'
+        ? { reverb: Math.round(20 + 60 * u.uniform()), roomScale: Math.round(30 + 70 * u.uniform()), snrDb: Math.round((5 + 15 * u.uniform()) * 10) / 10, noise: (['white', 'pink', 'brown'] as const)[u.int(3)] }
+        : null;
+      jobs.push({ id, split, subsets: [], speaker, chapter, text, seed: u.nextU32(), degrade, rel: `${split}/${speaker.id}/${chapter}/${id}` });
+    }
+  });
+  // Nested subsets take the first sentence of every chapter, then the second, ... so even train-10min
+  // spreads over many speakers; a smaller subset is a prefix of a larger one, hence nested.
+  const train = jobs.filter((j) => j.split === 'train-10h');
+  const order = train.map((j, i) => ({ j, key: (i % spec.chapterLen) * train.length + Math.floor(i / spec.chapterLen) }));
+  order.sort((a, b) => a.key - b.key);
+  order.forEach(({ j }, r) => { j.subsets = SUBSETS.filter((s) => r < spec.subsets[s]); });
+  return jobs;
+}
