@@ -1,0 +1,4 @@
+export * from './edit-distance';
+export * from './error-rate';
+export * from './label-quality';
+export * from './agreement';
