@@ -66,6 +66,9 @@ export async function initBackend(opts: { force?: string; quiet?: boolean } = {}
     throw new BirqError(`BIRQ_BACKEND=${force} is not a backend; choose one of ${BACKENDS.join(', ')}`);
   }
   if (current && (!force || current.backend === force)) return current;
+  // Prod mode silences tfjs's console banners ("looks like you are running TensorFlow.js in Node.js") that would
+  // otherwise print into every notebook cell and CLI run; it changes no numerics.
+  tf.enableProdMode();
   const order: BackendName[] = force ? [force as BackendName] : [...BACKENDS];
   const skipped: BackendReport['skipped'] = [];
   for (const name of order) {
@@ -77,7 +80,8 @@ export async function initBackend(opts: { force?: string; quiet?: boolean } = {}
     await tf.ready();
     const patches: string[] = [];
     if (name === 'wasm') {
-      const p = patchWasm();
+      // BIRQ_WASM_UNPATCHED=1 leaves wasm as shipped: only for measuring what the patches buy (bench/backend.ts).
+      const p = process.env.BIRQ_WASM_UNPATCHED === '1' ? { matMul: [], delegated: [] } : patchWasm();
       patches.push(...p.matMul.map((k) => `${k}: explicit transpose instead of transpose flags`));
       patches.push(...p.delegated.map((k) => `${k}: delegated to the cpu kernel`));
     }
@@ -104,3 +108,9 @@ function versions(): Record<string, string> {
   }
   return out;
 }
+
+export { patchWasm, DELEGATED_KERNELS } from './wasm-patches';
+export { matmulGflops, ffnTimes, timeMs } from './microbench';
+export type { FfnTimes } from './microbench';
+export { tinyTrainingRun } from './selftest';
+export type { TinyRunOptions } from './selftest';

@@ -1,0 +1,4 @@
+/** The public API of BiRQ Lab, as notebooks import it (`import * as birq from 'birq-lab'`). One line per area. */
+export * from './util';
+export * from './backend';
+export * from './viz';

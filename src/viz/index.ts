@@ -1,0 +1,5 @@
+export * from './figure';
+export * from './svg';
+export * from './notebook';
+export * from './table';
+export * from './export';
