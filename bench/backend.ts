@@ -31,9 +31,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   // wasm twice: as shipped (BIRQ_WASM_UNPATCHED=1) and with our patches, so the speed-up is measured, not claimed.
-  const runs: [string, Record<string, string>][] = BACKENDS.flatMap((n) =>
-    n === 'wasm' ? [[n, { BIRQ_WASM_UNPATCHED: '1' }], [n, {}]] : [[n, {}]],
-  ) as [string, Record<string, string>][];
+  const runs: [string, Record<string, string>][] = [];
+  for (const n of BACKENDS) {
+    if (n === 'wasm') runs.push([n, { BIRQ_WASM_UNPATCHED: '1' }]);
+    runs.push([n, {}]);
+  }
   for (const [name, extraEnv] of runs) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'main.ts'), 'backend', `--only=${name}`], {
       encoding: 'utf8',

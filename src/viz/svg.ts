@@ -16,6 +16,18 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
+/** Ticks for a log axis, in log10 units: 1-2-5 per decade when the range is short, decades otherwise. */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  const mults = hi - lo > 3 ? [1] : hi - lo > 1 ? [1, 2, 5] : [1, 1.5, 2, 3, 5, 7];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++)
+    for (const m of mults) {
+      const v = Math.log10(m) + e;
+      if (v >= lo && v <= hi) out.push(v);
+    }
+  return out.length >= 2 ? out : niceTicks(lo, hi);
+}
+
 function fmt(v: number): string {
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(1);
@@ -85,9 +97,15 @@ export function figureToSvg(fig: Figure, size: { width?: number; height?: number
       }
     parts.push(`<text x="${W - m.r + 10}" y="${m.t + 10}" font-size="11">max ${esc(fmt(hi))}</text>`);
     parts.push(`<text x="${W - m.r + 10}" y="${m.t + ph}" font-size="11">min ${esc(fmt(lo))}</text>`);
-    parts.push(`<text x="${m.l}" y="${H - 28}" font-size="11">${cols} cols</text><text x="8" y="${m.t + ph / 2}" font-size="11">${rows} rows</text>`);
+    // Axis labels: the trace's x / y categories where given, else indices; at most ~12 per axis.
+    const xl = heat.x ?? [...Array(cols).keys()];
+    const yl = heat.y ?? [...Array(rows).keys()];
+    for (let c = 0; c < cols; c += Math.ceil(cols / 12))
+      parts.push(`<text x="${(m.l + (c + 0.5) * cw).toFixed(1)}" y="${m.t + ph + 16}" font-size="10" text-anchor="middle">${esc(String(xl[c]))}</text>`);
+    for (let r = 0; r < rows; r += Math.ceil(rows / 12))
+      parts.push(`<text x="${m.l - 6}" y="${(m.t + ph - (r + 0.5) * ch + 4).toFixed(1)}" font-size="10" text-anchor="end">${esc(String(yl[r]))}</text>`);
   } else {
-    for (const v of niceTicks(y0, y1)) {
+    for (const v of logY ? logTicks(y0, y1) : niceTicks(y0, y1)) {
       const y = m.t + ph - ((v - y0) / (y1 - y0)) * ph;
       parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e5e5"/>`);
       parts.push(`<text x="${m.l - 6}" y="${(y + 4).toFixed(1)}" font-size="11" text-anchor="end">${esc(fmt(logY ? Math.pow(10, v) : v))}</text>`);
