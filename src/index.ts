@@ -2,3 +2,5 @@
 export * from './util';
 export * from './backend';
 export * from './viz';
+export * from './metrics';
+export * from './decode';

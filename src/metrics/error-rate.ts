@@ -25,8 +25,8 @@ export interface ErrorRate extends ErrorCounts {
 }
 
 export type Tokenizer = (s: string) => string[];
-export const words: Tokenizer = (s) => s.split(/\s+/).filter(Boolean);
-export const chars: Tokenizer = (s) => Array.from(s.split(/\s+/).filter(Boolean).join(' '));
+export const wordTokens: Tokenizer = (s) => s.split(/\s+/).filter(Boolean);
+export const charTokens: Tokenizer = (s) => Array.from(s.split(/\s+/).filter(Boolean).join(' '));
 
 /** Error rate over parallel lists of token sequences. */
 export function errorRate(refs: readonly (readonly string[])[], hyps: readonly (readonly string[])[]): ErrorRate {
@@ -51,11 +51,11 @@ function textRate(refs: readonly string[], hyps: readonly string[], tok: Tokeniz
 }
 
 /** Corpus word error rate of transcripts. */
-export const wordErrorRate = (refs: readonly string[], hyps: readonly string[]) => textRate(refs, hyps, words);
+export const wordErrorRate = (refs: readonly string[], hyps: readonly string[]) => textRate(refs, hyps, wordTokens);
 /** Corpus character error rate (space counted, see above). */
-export const charErrorRate = (refs: readonly string[], hyps: readonly string[]) => textRate(refs, hyps, chars);
+export const charErrorRate = (refs: readonly string[], hyps: readonly string[]) => textRate(refs, hyps, charTokens);
 /** Corpus phone error rate of space-separated phone strings. */
-export const phoneErrorRate = (refs: readonly string[], hyps: readonly string[]) => textRate(refs, hyps, words);
+export const phoneErrorRate = (refs: readonly string[], hyps: readonly string[]) => textRate(refs, hyps, wordTokens);
 
 /** One line: "WER 12.34% (S 10, D 3, I 2 / N 121, 5 of 9 sentences wrong)". */
 export function formatErrorRate(name: string, r: ErrorRate): string {

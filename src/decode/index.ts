@@ -1,0 +1,5 @@
+export * from './text';
+export * from './vocab';
+export * from './greedy';
+export * from './ngram-lm';
+export * from './prefix-beam';
