@@ -5,6 +5,7 @@
  * Layout of a finished corpus:
  *   corpus.json                 profile, seed, recipe version, per-split hours/utterances/speakers, `complete: true`
  *   manifest.jsonl              one ManifestEntry per utterance (src/data/manifest.ts), paths relative to root
+ *   cmvn.json                   global log-mel mean/std over pretrain (NormStats.load)
  *   SPEAKERS.TXT                LibriSpeech-style: id | sex | subset | engine/voice/stretch/pitch
  *   <split>/<spk>/<chap>/<spk>-<chap>-NNNN.wav (16 kHz, 16-bit mono) and .json (per-utterance sidecar)
  *   <split>/<spk>/<chap>/<spk>-<chap>.trans.txt
@@ -18,7 +19,8 @@ import { fork, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ManifestEntry } from '../src/data/manifest';
+import { ManifestEntry, readManifest } from '../src/data/manifest';
+import { computeGlobalStats } from '../src/data/stats';
 import { BirqError, fail } from '../src/util/errors';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../src/util/fs';
 import { dataRoot, Profile, PROFILES } from '../src/util/paths';
@@ -78,9 +80,13 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   if (opts.force) fs.rmSync(root, { recursive: true, force: true });
   if (fs.existsSync(infoFile)) {
     const info = readJson<CorpusInfo>(infoFile, 'corpus description');
-    if (info.recipeVersion !== RECIPE_VERSION || info.seed !== seed || info.profile !== profile)
-      fail(`holds a corpus of another recipe (profile ${info.profile}, seed ${info.seed}, recipe ${info.recipeVersion}); remove it or pass --force`, root);
-    if (info.complete) return { ...info, root, manifest: path.join(root, 'manifest.jsonl') };
+    if (info.seed !== seed || info.profile !== profile)
+      fail(`holds another corpus (profile ${info.profile}, seed ${info.seed}); remove it, pass --force, or choose --out`, root);
+    if (info.recipeVersion !== RECIPE_VERSION) {
+      // A stale recipe is regenerated rather than mixed with new utterances.
+      if (!opts.quiet) process.stderr.write(`data build: ${root} holds recipe ${info.recipeVersion}, rebuilding with recipe ${RECIPE_VERSION}\n`);
+      fs.rmSync(root, { recursive: true, force: true });
+    } else if (info.complete) return { ...info, root, manifest: path.join(root, 'manifest.jsonl') };
   }
   requireTools(['flite', 'festival', 'sox']);
   const t0 = Date.now();
@@ -105,6 +111,8 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   progress.finish();
   const wallS = (Date.now() - t0) / 1000;
   const info = finalize(root, jobs, profile, seed);
+  // Global CMVN over the pretraining split, saved with the corpus (src/features/normalize.ts).
+  computeGlobalStats(readManifest(path.join(root, 'manifest.jsonl')).filter((e) => e.split === 'pretrain')).save(path.join(root, 'cmvn.json'));
   info.build = { wallS, audioS, xRealTime: audioS / Math.max(wallS, 1e-9), workers: nWorkers };
   // Paths are not stored: the directory may be moved.
   const { root: _r, manifest: _m, ...stored } = info;

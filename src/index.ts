@@ -4,3 +4,6 @@ export * from './backend';
 export * from './viz';
 export * from './metrics';
 export * from './decode';
+export * from './audio';
+export * from './features';
+export * from './data';

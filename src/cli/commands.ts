@@ -5,3 +5,4 @@
 import { registerCommand } from './main';
 
 void registerCommand; // keeps the import when the list below is empty
+registerCommand('data', { summary: 'build the built-in corpus, check a corpus, corpus statistics', load: () => import('./data') });
