@@ -7,3 +7,4 @@ export * from './decode';
 export * from './audio';
 export * from './features';
 export * from './data';
+export * from './quantizers/kmeans';
