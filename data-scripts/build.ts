@@ -97,7 +97,7 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   writeJsonAtomic(infoFile, { profile, seed, recipeVersion: RECIPE_VERSION, complete: false, splits: {} });
 
   const batches = toBatches(jobs.filter((j) => !isDone(root, j)));
-  const progress = new Progress(`data build ${profile}`, jobs.length, { quiet: opts.quiet, onUpdate: opts.onProgress });
+  const progress = new Progress(`data build ${profile}`, jobs.length, { quiet: opts.quiet ?? !!process.env.BIRQ_QUIET, onUpdate: opts.onProgress });
   progress.set(jobs.length - batches.reduce((a, b) => a + b.length, 0));
   const tmp = path.join(root, `.tmp-${process.pid}`);
   fs.mkdirSync(tmp, { recursive: true });
