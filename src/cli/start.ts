@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { executeNotebook, repoRoot } from '../notebooks';
+import { executeNotebook, notebookToHtml, repoRoot } from '../notebooks';
 import { profile, runsRoot } from '../util/paths';
 
 /**
@@ -16,9 +16,11 @@ export async function run(_args: string[]): Promise<number> {
     process.stderr.write(`[start] the environment notebook failed after ${r.seconds.toFixed(1)} s:\n${r.error}\n`);
     return 1;
   }
+  const executed = path.join(outDir, path.basename(nb));
+  const html = notebookToHtml(executed);
   process.stdout.write(
     `[start] done in ${r.seconds.toFixed(1)} s. Executed notebook with its outputs (backend report, loss curve, tables):\n` +
-      `  ${path.join(outDir, path.basename(nb))}\n` +
+      `  ${executed}\n  ${html} (open in a browser; plots are interactive)\n` +
       `Open it with: JUPYTER_PATH=${path.join(repoRoot(), '.jupyter', 'share', 'jupyter')} jupyter notebook ${path.join(outDir, path.basename(nb))}\n`,
   );
   return 0;

@@ -80,3 +80,12 @@ export function executeNotebook(nbFile: string, opts: { outDir: string; profile?
   }
   return { notebook: nbFile, ok, seconds, output, error };
 }
+
+/** Render an executed notebook to a standalone HTML page (plots stay interactive: plotly is inlined). */
+export function notebookToHtml(executedNb: string): string {
+  const jupyter = fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter';
+  const r = spawnSync(jupyter, ['nbconvert', '--to', 'html', executedNb], { encoding: 'utf8' });
+  const html = executedNb.replace(/\.ipynb$/, '.html');
+  if (r.status !== 0 || !fs.existsSync(html)) throw new BirqError(`nbconvert --to html failed: ${(r.stderr ?? '').slice(-500)}`, executedNb);
+  return html;
+}
