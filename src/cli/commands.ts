@@ -6,3 +6,4 @@ import { registerCommand } from './main';
 
 void registerCommand; // keeps the import when the list below is empty
 registerCommand('data', { summary: 'build the built-in corpus, check a corpus, corpus statistics', load: () => import('./data') });
+registerCommand('lm', { summary: 'train the character n-gram LM for decoding (never on dev/test books)', load: () => import('./lm') });
