@@ -1,0 +1,65 @@
+/**
+ * Pure building blocks: every parameter passed explicitly. Shapes: B batch, T frames, D width.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng';
+
+/** x [..., In] · W [In, Out] + b, computed as one 2-D fused matMul (the wasm fast path). */
+export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const shape = x.shape;
+  const inDim = shape[shape.length - 1];
+  const x2 = tf.reshape(x, [-1, inDim]); // [..., In] -> [N, In]
+  const y = tf.fused.matMul({ a: x2 as tf.Tensor2D, b: w as tf.Tensor2D, bias: b });
+  return tf.reshape(y, [...shape.slice(0, -1), w.shape[1] as number]); // [N, Out] -> [..., Out]
+}
+
+/** LayerNorm over the last axis with scale g and shift b [D]. */
+export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
+  const mean = tf.mean(x, -1, true);
+  const c = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(c), -1, true);
+  return tf.add(tf.mul(tf.mul(c, tf.rsqrt(tf.add(variance, eps))), g), b);
+}
+
+/** Swish / SiLU: x · sigmoid(x). */
+export function swish(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(x));
+}
+
+/** Gated linear unit over the last axis: [..., 2C] -> [..., C]. */
+export function glu(x: tf.Tensor): tf.Tensor {
+  const [a, g] = tf.split(x, 2, -1);
+  return tf.mul(a, tf.sigmoid(g));
+}
+
+/**
+ * Inverted dropout with a seeded mask. `rng` is a per-forward stream (the caller derives it from the run seed and
+ * step), so a resumed run draws the same masks. Identity when not training or rate is 0.
+ */
+export function dropout(x: tf.Tensor, rate: number, training: boolean, rng: Rng | undefined): tf.Tensor {
+  if (!training || rate <= 0) return x;
+  if (!rng) throw new Error('dropout: training with rate > 0 needs an rng');
+  const keep = tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', rng.seed()), 1 - rate);
+  return tf.mul(x, tf.mul(tf.cast(keep, 'float32'), 1 / (1 - rate)));
+}
+
+/** Sinusoidal positions [T, D] (Vaswani et al.), computed in JS. */
+export function sinusoidalPositions(T: number, D: number): tf.Tensor2D {
+  const v = new Float32Array(T * D);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < D; i += 2) {
+      const angle = t / Math.pow(10000, i / D);
+      v[t * D + i] = Math.sin(angle);
+      if (i + 1 < D) v[t * D + i + 1] = Math.cos(angle);
+    }
+  }
+  return tf.tensor2d(v, [T, D]);
+}
+
+/** Valid-frame mask [B, T] (1 = frame inside the utterance) from lengths in frames. */
+export function lengthMask(lengths: ArrayLike<number>, T: number): tf.Tensor2D {
+  const B = lengths.length;
+  const v = new Float32Array(B * T);
+  for (let b = 0; b < B; b++) v.fill(1, b * T, b * T + Math.min(T, lengths[b]));
+  return tf.tensor2d(v, [B, T]);
+}

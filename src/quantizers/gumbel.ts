@@ -1,0 +1,122 @@
+/**
+ * Gumbel quantizer for BiRQ's enhanced labels (DESIGN.md §1.2): the encoder's own layer-k output h, with no
+ * trainable parameter of its own,
+ *
+ *   z = norm(LN(h) B)        LN without affine, B [D, d] frozen Xavier-uniform, norm = l2
+ *   logits = scale · <z, e_j> over a frozen unit codebook E [V, d]
+ *   target = GumbelSoftmax(logits, τ)
+ *
+ * Modes (one option, DESIGN.md):
+ *   soft     the soft sample is the target; gradient flows through it into blocks 1..k (the paper's reading)
+ *   hard-st  one-hot of the sample forward, the soft sample's gradient backward (straight-through)
+ *   stopgrad one-hot argmax of the noise-free logits, no gradient (online HuBERT-style labels; an ablation)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assertShape, BirqError } from '../util/errors';
+import { Rng } from '../util/rng';
+import { l2Normalize, normalCodebook, xavierUniform } from './frozen';
+import { stopGradient, straightThrough } from './stop-gradient';
+
+export const GUMBEL_MODES = ['soft', 'hard-st', 'stopgrad'] as const;
+export type GumbelMode = (typeof GUMBEL_MODES)[number];
+
+export interface GumbelOptions {
+  /** Encoder width D. */
+  dim: number;
+  codeDim?: number;
+  numCodes?: number;
+  /** Logit scale applied to the cosine (cosines in [-1, 1] are too flat for τ = 0.5 alone). */
+  scale?: number;
+  /** Gumbel-softmax temperature τ (paper: 0.5). */
+  tau?: number;
+  mode?: GumbelMode;
+  seed: number;
+}
+
+/** LayerNorm over the last axis with no scale or shift: [..., D]. */
+export function layerNormNoAffine<T extends tf.Tensor>(x: T, eps = 1e-5): T {
+  return tf.tidy(() => {
+    const mean = tf.mean(x, -1, true);
+    const c = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(c), -1, true);
+    return tf.mul(c, tf.rsqrt(tf.add(variance, eps))) as T;
+  });
+}
+
+/** Pure layer: cosine logits [N, V] = scale · norm(LN(h) B) Eᵀ for rows h [N, D]. */
+export function gumbelLogits(h: tf.Tensor2D, B: tf.Tensor2D, E: tf.Tensor2D, scale: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const z = l2Normalize(tf.matMul(layerNormNoAffine(h), B)); // [N, D] x [D, d] -> [N, d]
+    return tf.mul(tf.matMul(z, E, false, true), scale) as tf.Tensor2D; // [N, d] x [d, V] -> [N, V]
+  });
+}
+
+/** Gumbel(0, 1) noise [N, V] from a seed: -log(-log U), U in (0, 1). */
+export function gumbelNoise(shape: [number, number], seed: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const u = tf.randomUniform(shape, 1e-10, 1 - 1e-7, 'float32', seed);
+    return tf.neg(tf.log(tf.neg(tf.log(u)))) as tf.Tensor2D;
+  });
+}
+
+/** Pure layer: targets [N, V] from logits [N, V] for a mode; `seed` draws the Gumbel noise. */
+export function gumbelTargets(logits: tf.Tensor2D, mode: GumbelMode, tau: number, seed: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const V = logits.shape[1];
+    if (mode === 'stopgrad') return stopGradient(tf.oneHot(tf.argMax(logits, -1), V).toFloat()) as tf.Tensor2D;
+    const soft = tf.softmax(tf.div(tf.add(logits, gumbelNoise(logits.shape, seed)), tau)) as tf.Tensor2D;
+    if (mode === 'soft') return soft;
+    const hard = tf.oneHot(tf.argMax(soft, -1), V).toFloat() as tf.Tensor2D;
+    return straightThrough(hard, soft);
+  });
+}
+
+export class GumbelQuantizer {
+  readonly dim: number;
+  readonly codeDim: number;
+  readonly numCodes: number;
+  readonly scale: number;
+  readonly tau: number;
+  readonly mode: GumbelMode;
+  /** Frozen projection B [D, d] and unit codebook E [V, d]. */
+  readonly projection: tf.Tensor2D;
+  readonly codebook: tf.Tensor2D;
+
+  constructor(opts: GumbelOptions) {
+    this.dim = opts.dim;
+    this.codeDim = opts.codeDim ?? 16;
+    this.numCodes = opts.numCodes ?? 8192;
+    this.scale = opts.scale ?? 10;
+    this.tau = opts.tau ?? 0.5;
+    this.mode = opts.mode ?? 'soft';
+    if (!GUMBEL_MODES.includes(this.mode)) throw new BirqError(`GumbelQuantizer: mode '${this.mode}' is not one of ${GUMBEL_MODES.join(', ')}`);
+    if (!(this.tau > 0)) throw new BirqError(`GumbelQuantizer: tau must be > 0, got ${this.tau}`);
+    const rng = new Rng(opts.seed);
+    this.projection = xavierUniform(this.dim, this.codeDim, rng);
+    this.codebook = normalCodebook(this.numCodes, this.codeDim, rng);
+  }
+
+  /** Cosine logits [N, V] of layer-k rows h [N, D]. */
+  logits(h: tf.Tensor2D): tf.Tensor2D {
+    assertShape('GumbelQuantizer.logits', 'h', h.shape, [null, this.dim]);
+    return gumbelLogits(h, this.projection, this.codebook, this.scale);
+  }
+
+  /** Targets [N, V] (soft, straight-through one-hot, or stopped one-hot, by mode) for rows h [N, D]. */
+  targets(h: tf.Tensor2D, seed: number): tf.Tensor2D {
+    return tf.tidy(() => gumbelTargets(this.logits(h), this.mode, this.tau, seed));
+  }
+
+  /** Noise-free labels [N] (int32): the enhanced label stream for snapshots and statistics. */
+  labels(h: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => tf.argMax(this.logits(h), -1) as tf.Tensor1D);
+  }
+
+  matrices(prefix = 'gumbel'): Record<string, tf.Tensor> {
+    return { [`${prefix}.projection`]: this.projection, [`${prefix}.codebook`]: this.codebook };
+  }
+
+  dispose(): void {
+    tf.dispose([this.projection, this.codebook]);
+  }
+}

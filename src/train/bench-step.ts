@@ -1,0 +1,88 @@
+/**
+ * The training-step benchmark: the same workload as ../shared/bench/torch_reference.py (stack-4 front end,
+ * K Conformer blocks with batch norm and no dropout, softmax head(s) over V codes, masked CE, AdamW), run through
+ * our real task and optimizer, so the number is what pretraining pays per step. ~40% of frames masked, as the
+ * reference's --mask-frac 0.4 (start probability 0.05 with 10-frame spans). Our step also computes the anchor
+ * labels and the masking noise, which the reference skips.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend';
+import { presetConfig, validateConfig } from './config';
+import { AdamW } from './adamw';
+import { ToyFeatureSource } from './feature-source';
+import { MaskedPredictionTask } from './tasks/masked-prediction';
+
+export interface BenchStepOptions {
+  mode: 'bestrq' | 'birq';
+  layers: number;
+  k: number;
+  dim: number;
+  heads: number;
+  ffn: number;
+  kernel: number;
+  batch: number;
+  /** Encoder frames (40 ms each); input frames are 4x. */
+  frames: number;
+  codes: number;
+  steps: number;
+  warmup: number;
+  /** Per-op profile of one step (tf.profile), printed to stderr. */
+  profile?: boolean;
+}
+
+export const BENCH_DEFAULTS: BenchStepOptions = { mode: 'bestrq', layers: 4, k: 3, dim: 144, heads: 4, ffn: 576, kernel: 15, batch: 8, frames: 200, codes: 8192, steps: 5, warmup: 2 };
+
+export async function benchStep(o: BenchStepOptions): Promise<Record<string, unknown>> {
+  const backend = await initBackend({ quiet: true });
+  let c = presetConfig('c1-small');
+  c = validateConfig({
+    ...c,
+    task: o.mode,
+    encoder: { ...c.encoder, blocks: o.layers, dim: o.dim, heads: o.heads, ffnDim: o.ffn, kernel: o.kernel, dropout: 0 },
+    anchor: { ...c.anchor, codes: o.codes },
+    enhanced: { ...c.enhanced, codes: o.codes, layer: Math.min(o.k, o.layers) },
+    masking: { ...c.masking, startProb: 0.05 },
+    data: { ...c.data, batchSize: o.batch, maxFrames: 4 * o.frames },
+  });
+  const task = new MaskedPredictionTask(c);
+  const opt = new AdamW(c.optim, task.params.trainable());
+  // Full-length utterances, as the reference.
+  const src = new ToyFeatureSource({ seed: 1, batchSize: o.batch, frames: 4 * o.frames });
+  const batch = src.batchAt(0);
+  batch.lengths = batch.lengths.map(() => 4 * o.frames);
+  const step = (i: number) => {
+    const r = task.step(batch, { step: i, micro: 0, totalSteps: 1000, seed: 1 });
+    opt.step(r.grads, 1e-4);
+    for (const g of r.grads.values()) g.dispose();
+  };
+  for (let i = 0; i < o.warmup; i++) step(i);
+  const times: number[] = [];
+  for (let i = 0; i < o.steps; i++) {
+    const t0 = performance.now();
+    step(o.warmup + i);
+    times.push(performance.now() - t0);
+  }
+  if (o.profile) {
+    const info = await tf.profile(() => step(99));
+    const byKernel = new Map<string, number>();
+    for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    const byShape = new Map<string, number>();
+    for (const k of info.kernels) if (/MatMul|Transpose|Identity|Multiply|Sum/.test(k.name)) {
+      const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+      byShape.set(key, (byShape.get(key) ?? 0) + (k.kernelTimeMs as number));
+    }
+    if (process.env.BIRQ_PROFILE_SHAPES) for (const [n, ms] of [...byShape].sort((a, b) => b[1] - a[1]).slice(0, 30)) process.stderr.write(`${ms.toFixed(1)} ms ${n}\n`);
+    const rows = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 25);
+    process.stderr.write(rows.map(([n, ms]) => `${n.padEnd(28)} ${ms.toFixed(1)} ms`).join('\n') + '\n');
+  }
+  times.sort((a, b) => a - b);
+  const ms = times[Math.floor(times.length / 2)];
+  const out = {
+    impl: 'birq-lab-tfjs', backend: backend.backend, mode: o.mode, layers: o.layers, dim: o.dim, batch: o.batch, frames: o.frames, codes: o.codes,
+    step_ms: Math.round(ms * 10) / 10, audio_s_per_s: Math.round(((o.batch * o.frames * 0.04) / (ms / 1000)) * 10) / 10,
+    params: task.params.count(), rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+  };
+  opt.dispose();
+  task.dispose();
+  return out;
+}

@@ -1,0 +1,24 @@
+/** Clipping by global norm (as torch.nn.utils.clip_grad_norm_): scale all gradients by min(1, max / ‖g‖). */
+import * as tf from '@tensorflow/tfjs';
+
+/** Global l2 norm of the gradients (a JS number; one sync). */
+export function globalNorm(grads: Iterable<tf.Tensor>): number {
+  const list = [...grads];
+  if (list.length === 0) return 0;
+  const sq = tf.tidy(() => tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+  const n = Math.sqrt(sq.dataSync()[0]);
+  sq.dispose();
+  return n;
+}
+
+/** Returns new clipped gradients (the inputs are disposed when replaced) and the norm before clipping. */
+export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): { norm: number; clipped: boolean } {
+  const norm = globalNorm(grads.values());
+  if (!(maxNorm > 0) || !(norm > maxNorm)) return { norm, clipped: false };
+  const s = maxNorm / (norm + 1e-6);
+  for (const [k, g] of grads) {
+    grads.set(k, tf.mul(g, s));
+    g.dispose();
+  }
+  return { norm, clipped: true };
+}

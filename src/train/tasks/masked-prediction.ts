@@ -1,0 +1,204 @@
+/**
+ * BEST-RQ and BiRQ as one task object (DESIGN.md §1): masked prediction of anchor labels (G) and, for BiRQ, of
+ * enhanced labels (F) made by the encoder's own block k on the unmasked input.
+ *
+ * Per micro-batch:
+ *   stacked u [B, T, 4F]  --RPQ-->  anchor labels [B, T]
+ *   span mask [B, T] on the input; masked rows picked by a selection matMul (no gather, see masked-ce.ts)
+ *   h = encoder(x~) [B, T, D];  G = CE(head_anchor(h[mask]), anchor)
+ *   BiRQ: z = encoder(x, untilBlock k) [B, T, D];  targets = Gumbel(z[mask]);  F = CE(head_enh(h[mask]), targets)
+ *   loss = w1·F + w2·G  (BEST-RQ: loss = w2·G; the enhanced branch is not run)
+ * BOME computes ∇F and ∇G separately (two backward passes) and combines them with the adaptive λ.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Conformer } from '../../model/conformer';
+import { SUBSAMPLING } from '../../model/config';
+import { stackFrames } from '../../model/front-end';
+import { addHead, headLogits } from '../../model/heads';
+import { lengthMask } from '../../model/layers';
+import { bomeLambda, penaltyWeights } from '../../objectives/bilevel';
+import { accuracy, labelCrossEntropy, selectionMatrix, selectRows, softCrossEntropy } from '../../objectives/masked-ce';
+import { applySpanMask, spanMask } from '../../objectives/span-masking';
+import { GumbelQuantizer } from '../../quantizers/gumbel';
+import { normalizePerUtterance, RandomProjectionQuantizer } from '../../quantizers/random-projection';
+import { codeUsage, normalizedMutualInformation } from '../../quantizers/usage';
+import { Rng } from '../../util/rng';
+import { PretrainConfig, spanFrames } from '../config';
+import { FeatureBatch } from '../feature-source';
+import { streamRng } from '../random-streams';
+import { LabelSnapshot, StepInfo, Task, TaskStep } from './task';
+
+/** Seeds of the frozen matrices, derived from the run seed so a checkpoint's matrices can be re-derived and checked. */
+const SEED_ENCODER = 11;
+const SEED_HEADS = 12;
+const SEED_ANCHOR = 13;
+const SEED_ENHANCED = 14;
+
+export class MaskedPredictionTask implements Task {
+  readonly name: string;
+  readonly encoder: Conformer;
+  readonly anchor: RandomProjectionQuantizer;
+  readonly enhanced: GumbelQuantizer | null;
+
+  constructor(readonly config: PretrainConfig) {
+    const c = config;
+    this.name = c.task;
+    this.encoder = new Conformer(c.encoder, c.seed * 1000 + SEED_ENCODER);
+    const rng = new Rng(c.seed * 1000 + SEED_HEADS);
+    for (let b = 0; b < c.anchor.books; b++) addHead(this.params, `anchor.${b}`, c.encoder.dim, c.anchor.codes, rng);
+    this.anchor = new RandomProjectionQuantizer({
+      inputDim: SUBSAMPLING * c.encoder.inputDim, codeDim: c.anchor.codeDim, numCodes: c.anchor.codes, numBooks: c.anchor.books, seed: c.seed * 1000 + SEED_ANCHOR,
+    });
+    if (c.task === 'birq') {
+      addHead(this.params, 'enhanced', c.encoder.dim, c.enhanced.codes, rng);
+      this.enhanced = new GumbelQuantizer({
+        dim: c.encoder.dim, codeDim: c.enhanced.codeDim, numCodes: c.enhanced.codes, scale: c.enhanced.scale, tau: c.enhanced.tau, mode: c.enhanced.mode, seed: c.seed * 1000 + SEED_ENHANCED,
+      });
+    } else this.enhanced = null;
+  }
+
+  get params() {
+    return this.encoder.params;
+  }
+
+  frozen(): Record<string, tf.Tensor> {
+    return { ...this.anchor.matrices('anchor'), ...(this.enhanced ? this.enhanced.matrices('enhanced') : {}) };
+  }
+
+  /** Anchor labels [books][B·T] for features [B, T_in, F] (JS arrays; labels need no gradient). */
+  anchorLabels(feats: tf.Tensor3D, encLengths: number[]): Int32Array[] {
+    const labels = tf.tidy(() => {
+      let u = stackFrames(feats); // [B, T_in, F] -> [B, T, 4F]
+      if (this.config.anchor.normalizeInput) u = normalizePerUtterance(u, lengthMask(encLengths, u.shape[1]));
+      return this.anchor.labels(u);
+    });
+    const out = labels.map((l) => l.dataSync() as Int32Array);
+    tf.dispose(labels);
+    return out;
+  }
+
+  step(batch: FeatureBatch, info: StepInfo): TaskStep {
+    const c = this.config;
+    const [B, Tin] = batch.shape;
+    const T = Math.floor(Tin / SUBSAMPLING);
+    const encLengths = batch.lengths.map((n) => Math.floor(n / SUBSAMPLING));
+    const feats = tf.tensor3d(batch.feats, batch.shape);
+    const anchor = this.anchorLabels(feats, encLengths);
+
+    const mask = spanMask(encLengths, T, { startProb: c.masking.startProb, spanFrames: spanFrames(c) }, streamRng(info.seed, info.step, info.micro, 'mask'));
+    const noiseSeed = streamRng(info.seed, info.step, info.micro, 'noise').seed();
+    const masked = applySpanMask(feats, mask, T, SUBSAMPLING, c.masking.noiseStd, noiseSeed);
+    const { S, index } = selectionMatrix(mask);
+    const M = index.length;
+    const anchorRows = anchor.map((l) => tf.tensor1d(Int32Array.from(index, (i) => l[i]), 'int32'));
+
+    const dropoutMasked = streamRng(info.seed, info.step, info.micro, 'dropoutMasked').seed();
+    const dropoutEnh = streamRng(info.seed, info.step, info.micro, 'dropoutEnhanced').seed();
+    const gumbelSeed = streamRng(info.seed, info.step, info.micro, 'gumbel').seed();
+    const { w1, w2 } = penaltyWeights(c.objective, info.step, info.totalSteps);
+    const vars = this.params.trainable();
+    const varList = vars.map(([, v]) => v);
+
+    // Everything the loss needs that is not a gradient: kept out of the tape's tidy and read once afterwards.
+    const kept: { F?: tf.Scalar; G?: tf.Scalar; predA?: tf.Tensor; predE?: tf.Tensor; labE?: tf.Tensor } = {};
+    const objectives = (): { F: tf.Scalar | null; G: tf.Scalar } => {
+      const h = this.encoder.forward(masked, { training: true, lengths: batch.lengths, seed: dropoutMasked });
+      const hm = selectRows(h, S); // [B, T, D] -> [M, D]
+      let G: tf.Scalar = tf.scalar(0);
+      anchorRows.forEach((labels, b) => {
+        const logits = headLogits(this.params, `anchor.${b}`, hm);
+        G = tf.add(G, labelCrossEntropy(logits, labels));
+        if (b === 0 && !kept.predA) kept.predA = tf.keep(tf.argMax(logits, -1));
+      });
+      G = tf.div(G, anchorRows.length);
+      let F: tf.Scalar | null = null;
+      if (this.enhanced) {
+        const z = this.encoder.forward(feats, { untilBlock: c.enhanced.layer, training: true, lengths: batch.lengths, seed: dropoutEnh });
+        const targets = this.enhanced.targets(selectRows(z, S), gumbelSeed); // [M, V]
+        const logits = headLogits(this.params, 'enhanced', hm);
+        F = softCrossEntropy(logits, targets);
+        if (!kept.predE) {
+          kept.predE = tf.keep(tf.argMax(logits, -1));
+          kept.labE = tf.keep(tf.argMax(targets, -1));
+        }
+        kept.F = tf.keep(F.clone());
+      }
+      kept.G = tf.keep(G.clone());
+      return { F, G };
+    };
+
+    const grads = new Map<string, tf.Tensor>();
+    let lambda = NaN;
+    if (this.enhanced && c.objective.schedule === 'bome') {
+      const gF = tf.variableGrads(() => tf.mul(objectives().F!, w1) as tf.Scalar, varList);
+      tf.dispose([kept.F, kept.G]);
+      const gG = tf.variableGrads(() => objectives().G, varList);
+      const [dot, n2] = tf.tidy(() => {
+        const ks = Object.keys(gG.grads);
+        return [tf.addN(ks.map((k) => tf.sum(tf.mul(gF.grads[k], gG.grads[k])))), tf.addN(ks.map((k) => tf.sum(tf.square(gG.grads[k]))))];
+      });
+      lambda = bomeLambda(dot.dataSync()[0], n2.dataSync()[0], c.objective.bomeEta);
+      vars.forEach(([name, v]) => grads.set(name, tf.tidy(() => tf.add(gF.grads[v.name], tf.mul(gG.grads[v.name], lambda)))));
+      tf.dispose([gF.value, gG.value, dot, n2, ...Object.values(gF.grads), ...Object.values(gG.grads)]);
+    } else {
+      const { value, grads: g } = tf.variableGrads(() => {
+        const { F, G } = objectives();
+        return (F && w1 > 0 ? tf.add(tf.mul(F, w1), tf.mul(G, w2)) : tf.mul(G, w2)) as tf.Scalar;
+      }, varList);
+      value.dispose();
+      vars.forEach(([name, v]) => grads.set(name, g[v.name]));
+    }
+
+    const Fv = kept.F ? kept.F.dataSync()[0] : NaN;
+    const Gv = kept.G!.dataSync()[0];
+    const anchorMasked = Int32Array.from(index, (i) => anchor[0][i]);
+    const usageA = codeUsage(anchorMasked, c.anchor.codes);
+    const metrics: Record<string, number> = {
+      w1: this.enhanced ? w1 : 0,
+      w2: this.enhanced && c.objective.schedule === 'bome' ? lambda : w2,
+      masked: M / encLengths.reduce((a, b) => a + b, 0),
+      acc_anchor: accuracy(kept.predA!.dataSync(), anchorMasked),
+      codes_anchor: usageA.used,
+      ppl_anchor: usageA.perplexity,
+    };
+    if (this.enhanced) {
+      const labE = kept.labE!.dataSync();
+      const usageE = codeUsage(labE, c.enhanced.codes);
+      metrics.acc_enhanced = accuracy(kept.predE!.dataSync(), labE);
+      metrics.codes_enhanced = usageE.used;
+      metrics.ppl_enhanced = usageE.perplexity;
+      metrics.nmi = normalizedMutualInformation(anchorMasked, labE);
+    }
+    tf.dispose([feats, masked, S, ...anchorRows, kept.F, kept.G, kept.predA, kept.predE, kept.labE].filter(Boolean) as tf.Tensor[]);
+    const losses: Record<string, number> = { G: Gv };
+    if (this.enhanced) losses.F = Fv;
+    losses.total = (this.enhanced ? w1 * Fv : 0) + (metrics.w2 as number) * Gv;
+    return { grads, losses, metrics };
+  }
+
+  snapshot(probe: FeatureBatch): LabelSnapshot {
+    const [B, Tin] = probe.shape;
+    const T = Math.floor(Tin / SUBSAMPLING);
+    const encLengths = probe.lengths.map((n) => Math.floor(n / SUBSAMPLING));
+    const feats = tf.tensor3d(probe.feats, probe.shape);
+    const streams: Record<string, Int32Array> = {};
+    this.anchorLabels(feats, encLengths).forEach((l, b) => (streams[`anchor.${b}`] = l));
+    const layer = this.config.enhanced.layer;
+    const q = this.enhanced ?? new GumbelQuantizer({ dim: this.config.encoder.dim, codeDim: this.config.enhanced.codeDim, numCodes: this.config.enhanced.codes, scale: this.config.enhanced.scale, seed: this.config.seed * 1000 + SEED_ENHANCED });
+    // BEST-RQ has no enhanced stream in training; the same frozen quantizer on its block k shows what it would be.
+    const lab = tf.tidy(() => {
+      const z = this.encoder.forward(feats, { untilBlock: layer, training: false, lengths: probe.lengths });
+      return q.labels(tf.reshape(z, [B * T, this.config.encoder.dim]) as tf.Tensor2D); // [B, T, D] -> [B·T, D]
+    });
+    streams.enhanced = lab.dataSync() as Int32Array;
+    tf.dispose([lab, feats]);
+    if (!this.enhanced) q.dispose();
+    return { streams, shape: [B, T], lengths: encLengths, ids: probe.ids };
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.anchor.dispose();
+    this.enhanced?.dispose();
+  }
+}
