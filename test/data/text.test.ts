@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mapRadioPhone } from '../../data-scripts/phones';
+import { makeSentence, normalizeTranscript, paragraphs, sentences } from '../../data-scripts/text';
+import { toSegments } from '../../data-scripts/effects';
+
+test('LibriSpeech normalization: upper case, inner apostrophes kept, punctuation and hyphens to spaces', () => {
+  assert.equal(normalizeTranscript("'Tis her mother-in-law's -- house; \"quite\" so!"), "TIS HER MOTHER IN LAW'S HOUSE QUITE SO");
+});
+
+test('sentence splitting expands titles before splitting and skips headings', () => {
+  const p = paragraphs(['CHAPTER 1', '', 'Mrs. Dashwood came.  Mr. John', 'Dashwood did not.', '', 'VOLUME II', '']);
+  assert.equal(p.length, 1);
+  assert.deepEqual(sentences(p[0]), ['Missus Dashwood came.', 'Mister John Dashwood did not.']);
+});
+
+test('sentences with digits or odd symbols are skipped; shouted words are lower-cased for the synthesizer', () => {
+  assert.equal(makeSentence('In 1811 she left.'), null);
+  assert.equal(makeSentence('Pounds & shillings.'), null);
+  const s = makeSentence('But in HER mind -- there was "a sense".')!;
+  assert.equal(s.speak, 'But in her mind , there was a sense.');
+  assert.equal(s.transcript, 'BUT IN HER MIND THERE WAS A SENSE');
+  assert.equal(s.words, 8);
+});
+
+test('engine phones map to CMU-39 + sil; segments tile the waveform, trailing audio becomes sil', () => {
+  assert.equal(mapRadioPhone('pau', 'x'), 'sil');
+  assert.equal(mapRadioPhone('ax', 'x'), 'ah');
+  assert.equal(mapRadioPhone('axr', 'x'), 'er');
+  assert.throws(() => mapRadioPhone('qq', 'utt1'), /utt1: phone 'qq' has no CMU-39 mapping/);
+  const s = toSegments([{ phone: 'pau', end: 0.1 }, { phone: 'hh', end: 0.2 }, { phone: 'ax', end: 0.3 }, { phone: 'pau', end: 0.35 }], 0.5, 'u');
+  assert.deepEqual(s, [
+    { phone: 'sil', start: 0, end: 0.1 }, { phone: 'hh', start: 0.1, end: 0.2 }, { phone: 'ah', start: 0.2, end: 0.3 }, { phone: 'sil', start: 0.3, end: 0.5 },
+  ]);
+  const clipped = toSegments([{ phone: 'pau', end: 0.1 }, { phone: 'hh', end: 0.9 }], 0.5, 'u');
+  assert.equal(clipped[clipped.length - 1].end, 0.5);
+});
