@@ -38,6 +38,15 @@ const run = birq.tinyTrainingRun({ steps, onStep: (s, l) => {
 live.finish(fig(), `done: loss ${run.loss[0].toFixed(3)} -> ${run.loss[run.loss.length - 1].toFixed(4)}`);
 """),
 ("md", """
+Long work shows a progress bar with ETA, drawn in place (`birq.notebookProgress` feeds the same `Progress`
+the CLI prints to the terminal):
+"""),
+("code", """
+const bar = new birq.Progress('busy work', 40, { quiet: true, onUpdate: birq.notebookProgress(100) });
+for (let i = 0; i < 40; i++) { await new Promise((r) => setTimeout(r, 10)); bar.tick(); }
+bar.finish();
+"""),
+("md", """
 ## The same numbers as a danfojs-node DataFrame
 """),
 ("code", """

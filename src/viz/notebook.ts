@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { Figure, titleText } from './figure';
 import { figureToSvg } from './svg';
+import { formatProgress, ProgressInfo } from '../util/progress';
 
 type Bundle = Record<string, string>;
 type Writer = (data: { data: Bundle; metadata: object; transient: { display_id?: string } }, update: boolean) => void;
@@ -76,11 +77,18 @@ export function showMarkdown(md: string): boolean {
  * Updates are static SVG (cheap to redraw, visible in every viewer); `finish` may swap in the interactive figure.
  */
 export class LiveDisplay {
-  private readonly id = `birq-live-${process.pid}-${++divCounter}-${Date.now().toString(36)}`;
+  readonly id = `birq-live-${process.pid}-${++divCounter}-${Date.now().toString(36)}`;
   private shown = false;
   private lastUpdate = 0;
 
   constructor(private readonly minIntervalMs = 500) {}
+
+  /** For displays drawn by other helpers with this id: returns whether the next send is an update. */
+  touch(): boolean {
+    const update = this.shown;
+    this.shown = this.shown || inNotebook();
+    return update;
+  }
 
   private put(bundle: Bundle): boolean {
     const ok = send(bundle, this.id, this.shown);
@@ -107,4 +115,22 @@ export class LiveDisplay {
 
 export function liveDisplay(minIntervalMs = 500): LiveDisplay {
   return new LiveDisplay(minIntervalMs);
+}
+
+/**
+ * A progress callback for `Progress`'s `onUpdate` that draws a bar with ETA in place in a notebook
+ * (a no-op elsewhere, where Progress prints to the terminal itself).
+ */
+export function notebookProgress(minIntervalMs = 300): (p: ProgressInfo) => void {
+  const live = new LiveDisplay(minIntervalMs);
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (p.done < p.total && now - last < minIntervalMs) return;
+    last = now;
+    const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+    const bar = `<div style="width:360px;height:10px;background:#eee;display:inline-block;vertical-align:middle"><div style="width:${(frac * 100).toFixed(1)}%;height:10px;background:#1f77b4"></div></div>`;
+    const text = formatProgress(p, 0).replace(/ +/g, ' ');
+    send({ 'text/html': `${bar} <code>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`, 'text/plain': text }, live.id, live.touch());
+  };
 }
