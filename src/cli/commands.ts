@@ -7,3 +7,5 @@ import { registerCommand } from './main';
 void registerCommand; // keeps the import when the list below is empty
 registerCommand('data', { summary: 'build the built-in corpus, check a corpus, corpus statistics', load: () => import('./data') });
 registerCommand('lm', { summary: 'train the character n-gram LM for decoding (never on dev/test books)', load: () => import('./lm') });
+registerCommand('pretrain', { summary: 'self-supervised pretraining (BEST-RQ / BiRQ) into a run directory', load: () => import('./pretrain') });
+registerCommand('bench', { summary: 'benchmarks: `bench step` times a training step (vs torch_reference.py)', load: () => import('./bench-step') });

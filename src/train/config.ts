@@ -93,13 +93,13 @@ const smokeBase = merge(base(ENCODER_PRESETS.smoke.config, 1), {
   enhanced: { codes: 64 },
   masking: { startProb: 0.05 },
   optim: { lr: 2e-3, warmupSteps: 10, clipNorm: 5 },
-  data: { batchSize: 8, maxFrames: 160, probeSize: 4 },
+  data: { source: 'corpus', corpus: 'austen-smoke', split: 'pretrain', batchSize: 8, maxFrames: 400, probeSize: 4 },
   run: { steps: 80, logEvery: 5, checkpointEvery: 40, snapshotEvery: 40 },
 });
 
 export const PRETRAIN_PRESETS: Record<string, { what: string; config: PretrainConfig }> = {
   smoke: {
-    what: 'CI / tests: BiRQ on the toy source, smoke encoder, 64 codes, 80 steps (~1 min on one core); accuracy well above chance',
+    what: 'CI / notebooks: BiRQ on the built-in smoke corpus (austen-smoke, `birq data` builds it), smoke encoder, 64 codes, 80 steps (~1-2 min on one core); --set data.source=toy runs without a corpus',
     config: smokeBase,
   },
   'smoke-bestrq': {

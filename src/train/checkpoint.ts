@@ -1,0 +1,76 @@
+/**
+ * Checkpoints: weights (and batch-norm state), AdamW moments and step count, RNG state, the step, the resolved
+ * config, and the frozen quantizer matrices (so label streams can be reproduced and checked without re-deriving
+ * them), in one tensor file (tensor-file.ts). `latest.json` points at the newest complete one; it is written
+ * after the checkpoint, both atomically, so a crash at any moment leaves a loadable pair.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { BirqError } from '../util/errors';
+import { readJson, writeJsonAtomic } from '../util/fs';
+import { RngState } from '../util/rng';
+import { AdamW } from './adamw';
+import { Task } from './tasks/task';
+import { NamedArray, readTensorFile, writeTensorFile } from './tensor-file';
+
+export interface CheckpointMeta {
+  format: 'birq-checkpoint';
+  version: 1;
+  /** Optimizer updates done; training resumes at this step. */
+  step: number;
+  adamT: number;
+  rng: { s: RngState; spare: number | null };
+  config: unknown;
+  task: string;
+  time: string;
+}
+
+function toArray(name: string, t: tf.Tensor): NamedArray {
+  return { name, dtype: t.dtype === 'int32' ? 'int32' : 'float32', shape: t.shape, data: t.dataSync() as Float32Array };
+}
+
+export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'format' | 'version' | 'time'>, task: Task, opt: AdamW, keep: number): string {
+  const arrays: NamedArray[] = [];
+  for (const [n, v] of task.params.vars) arrays.push(toArray(`param.${n}`, v));
+  for (const [n, t] of Object.entries(opt.stateTensors())) arrays.push(toArray(n, t));
+  for (const [n, t] of Object.entries(task.frozen())) arrays.push(toArray(`frozen.${n}`, t));
+  const file = path.join(dir, `step-${String(meta.step).padStart(7, '0')}.ckpt`);
+  writeTensorFile(file, { ...meta, format: 'birq-checkpoint', version: 1, time: new Date().toISOString() }, arrays);
+  writeJsonAtomic(path.join(dir, 'latest.json'), { file: path.basename(file), step: meta.step });
+  // Keep the newest `keep` checkpoints.
+  const all = fs.readdirSync(dir).filter((f) => /^step-\d+\.ckpt$/.test(f)).sort();
+  for (const f of all.slice(0, Math.max(0, all.length - keep))) fs.rmSync(path.join(dir, f), { force: true });
+  return file;
+}
+
+export function latestCheckpoint(dir: string): string | null {
+  const p = path.join(dir, 'latest.json');
+  if (!fs.existsSync(p)) return null;
+  return path.join(dir, readJson<{ file: string }>(p, 'checkpoint pointer').file);
+}
+
+/**
+ * Load a checkpoint into a task (weights) and optimizer (moments, t). Frozen matrices are compared with the
+ * task's own (re-derived from the seed): a mismatch means the code or seed changed under the run.
+ */
+export function loadCheckpoint(file: string, task: Task, opt: AdamW): CheckpointMeta {
+  const { meta, arrays } = readTensorFile<CheckpointMeta>(file);
+  if (meta.format !== 'birq-checkpoint') throw new BirqError(`not a checkpoint (format ${String(meta.format)})`, file);
+  const assign = (name: string, v: tf.Variable) => {
+    const a = arrays.get(name);
+    if (!a) throw new BirqError(`checkpoint has no tensor '${name}'`, file);
+    if (a.shape.join() !== v.shape.join()) throw new BirqError(`tensor '${name}' has shape [${a.shape}] in the checkpoint, [${v.shape}] in the model`, file);
+    tf.tidy(() => v.assign(tf.tensor(a.data, a.shape, a.dtype)));
+  };
+  for (const [n, v] of task.params.vars) assign(`param.${n}`, v);
+  for (const [n, t] of Object.entries(opt.stateTensors())) assign(n, t as tf.Variable);
+  opt.t = meta.adamT;
+  for (const [n, t] of Object.entries(task.frozen())) {
+    const a = arrays.get(`frozen.${n}`);
+    const mine = t.dataSync();
+    if (!a || a.data.length !== mine.length || a.data.some((x, i) => x !== mine[i]))
+      throw new BirqError(`frozen matrix '${n}' differs from the one this code derives from the seed`, file);
+  }
+  return meta;
+}

@@ -1,0 +1,88 @@
+/**
+ * FeatureSource over a real corpus (src/data): any manifest, Kaldi or LibriSpeech directory, e.g. the built-in
+ * smoke corpus `dataRoot()/austen-smoke`. Log-mel 80 x 10 ms from src/data's feature cache, per-utterance
+ * mean/variance normalized (BEST-RQ's quantizer needs normalized input), cropped to `maxFrames` at a seeded
+ * offset, padded to a multiple of 4.
+ *
+ * Addressed by step like the toy source: the epoch's utterance order is a seeded permutation, batch `step`
+ * takes the next `batchSize` utterances of it, so resume needs no iterator state.
+ */
+import * as path from 'node:path';
+import { openCorpus } from '../data/corpus';
+import { ManifestEntry } from '../data/manifest';
+import { defaultFeatureCache } from '../data/stats';
+import { utteranceFeatures } from '../data/utterance';
+import { FeatureCache } from '../data/cache';
+import { Features } from '../features/logmel';
+import { perUtteranceNormalize } from '../features/normalize';
+import { BirqError } from '../util/errors';
+import { dataRoot } from '../util/paths';
+import { Rng } from '../util/rng';
+import { FeatureBatch, FeatureSource } from './feature-source';
+
+export interface CorpusSourceOptions {
+  /** Corpus path, or a bare name resolved under dataRoot() (e.g. 'austen-smoke'). */
+  corpus: string;
+  split: string;
+  seed: number;
+  batchSize: number;
+  maxFrames: number;
+  probeSize: number;
+}
+
+export class CorpusFeatureSource implements FeatureSource {
+  readonly description: string;
+  readonly entries: ManifestEntry[];
+  private readonly cache: FeatureCache;
+  private readonly feats = new Map<string, Features>();
+
+  constructor(readonly opts: CorpusSourceOptions) {
+    const p = path.isAbsolute(opts.corpus) || opts.corpus.startsWith('.') ? opts.corpus : path.join(dataRoot(), opts.corpus);
+    this.entries = openCorpus(p, { split: opts.split }).sort((a, b) => (a.id < b.id ? -1 : 1));
+    if (this.entries.length < opts.batchSize)
+      throw new BirqError(`corpus split '${opts.split}' has ${this.entries.length} utterances, fewer than data.batchSize ${opts.batchSize}`, p);
+    this.cache = defaultFeatureCache();
+    this.description = `corpus ${p} split ${opts.split}: ${this.entries.length} utterances, batch ${opts.batchSize}, crop ${opts.maxFrames} frames`;
+  }
+
+  private features(e: ManifestEntry): Features {
+    let f = this.feats.get(e.id);
+    if (!f) {
+      f = perUtteranceNormalize(utteranceFeatures(e, this.cache));
+      this.feats.set(e.id, f);
+    }
+    return f;
+  }
+
+  batchAt(step: number): FeatureBatch {
+    const N = this.entries.length;
+    const B = this.opts.batchSize;
+    const picks: ManifestEntry[] = [];
+    for (let i = 0; i < B; i++) {
+      const k = step * B + i;
+      const epoch = Math.floor(k / N);
+      const order = new Rng([epoch + 1, this.opts.seed >>> 0, 0xc0, 7]).shuffle([...Array(N).keys()]);
+      picks.push(this.entries[order[k % N]]);
+    }
+    return this.assemble(picks, new Rng([step + 1, this.opts.seed >>> 0, 0xc0, 8]), `s${step}`);
+  }
+
+  probe(): FeatureBatch {
+    return this.assemble(this.entries.slice(0, Math.min(this.opts.probeSize, this.entries.length)), null, 'probe');
+  }
+
+  private assemble(picks: ManifestEntry[], rng: Rng | null, tag: string): FeatureBatch {
+    const F = 80;
+    const crops = picks.map((e) => {
+      const f = this.features(e);
+      if (f.bins !== F) throw new BirqError(`utterance ${e.id} has ${f.bins} mel bins, expected ${F}`);
+      const n = Math.min(f.frames, this.opts.maxFrames) & ~3; // a multiple of 4 (the subsampling)
+      const off = rng ? rng.int(f.frames - n + 1) : 0;
+      return { data: f.data.subarray(off * F, (off + n) * F), n };
+    });
+    const T = Math.max(4, ...crops.map((c) => c.n));
+    const feats = new Float32Array(picks.length * T * F);
+    crops.forEach((c, b) => feats.set(c.data, b * T * F));
+    return { feats, shape: [picks.length, T, F], lengths: crops.map((c) => c.n), ids: picks.map((e) => (rng ? `${e.id}` : e.id)) };
+  }
+}

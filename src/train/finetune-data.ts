@@ -1,0 +1,126 @@
+/**
+ * Labeled utterances for CTC fine-tuning and evaluation: whole utterances (never cropped: the transcript covers
+ * the whole recording), length-bucketed batches (data/batching.ts), targets in a CTC vocabulary.
+ *
+ * Features: log-mel from the shared feature cache, normalized like pretraining: with the corpus's global CMVN
+ * (`cmvn.json` next to the manifest, which the corpus builder writes over the pretraining split) when present,
+ * else per utterance. References: chars use the transcript normalized by decode/text.ts (out-of-vocabulary
+ * characters are an error naming the utterance); phones use the manifest's phone string (CMU-39, no silence).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { detectCorpus, openCorpus } from '../data/corpus';
+import { ManifestEntry } from '../data/manifest';
+import { makeBatches, padBatch } from '../data/batching';
+import { FeatureCache } from '../data/cache';
+import { defaultFeatureCache } from '../data/stats';
+import { utteranceFeatures } from '../data/utterance';
+import { SUBSAMPLING } from '../model/config';
+import { Features } from '../features/logmel';
+import { NormStats, perUtteranceNormalize } from '../features/normalize';
+import { normalizeText } from '../decode/text';
+import { encodeTarget, Vocab } from '../decode/vocab';
+import { fail } from '../util/errors';
+import { FeatureBatch, FeatureSource } from './feature-source';
+
+export interface LabeledUtterance {
+  entry: ManifestEntry;
+  /** The reference as text: normalized transcript (chars) or phone string (phones). */
+  reference: string;
+  target: number[];
+}
+
+/** Reference text and target ids of one utterance in a vocabulary. */
+export function labelUtterance(e: ManifestEntry, vocab: Vocab): LabeledUtterance {
+  let reference: string;
+  if (vocab.kind === 'chars') {
+    if (typeof e.text !== 'string') fail(`utterance ${e.id} has no transcript ("text")`, e.audio);
+    reference = normalizeText(e.text, { where: `utterance ${e.id}` });
+  } else {
+    if (typeof e.phones !== 'string') fail(`utterance ${e.id} has no phone string ("phones"); phone targets need the built-in corpus or a manifest with phones`, e.audio);
+    reference = e.phones.split(/\s+/).filter((p) => p && p !== 'sil').join(' ');
+  }
+  return { entry: e, reference, target: encodeTarget(vocab, reference, `utterance ${e.id}`) };
+}
+
+/** Normalization as pretraining uses it: the corpus's global CMVN if it has one, else per utterance. */
+export function corpusNormalizer(corpus: string): { kind: 'global' | 'utterance'; apply: (f: Features) => Features } {
+  const { kind, file } = detectCorpus(corpus);
+  const dir = kind === 'manifest' ? path.dirname(file) : file;
+  const cmvn = path.join(dir, 'cmvn.json');
+  if (fs.existsSync(cmvn)) {
+    const st = NormStats.load(cmvn);
+    return { kind: 'global', apply: (f) => st.apply(f) };
+  }
+  return { kind: 'utterance', apply: perUtteranceNormalize };
+}
+
+export interface LabeledSourceOptions {
+  corpus: string;
+  split: string;
+  vocab: Vocab;
+  batchSize: number;
+  /** Upper bound on padded input frames per batch (B · T_max). */
+  maxBatchFrames: number;
+  seed: number;
+  cache?: FeatureCache;
+}
+
+export class LabeledSource implements FeatureSource {
+  readonly description: string;
+  readonly utterances: LabeledUtterance[];
+  readonly normalization: 'global' | 'utterance';
+  private readonly norm: (f: Features) => Features;
+  private readonly cache: FeatureCache;
+  private readonly lengths: number[];
+  private epochs: number[][][] = [];
+
+  constructor(readonly opts: LabeledSourceOptions) {
+    this.utterances = openCorpus(opts.corpus, { split: opts.split }).map((e) => labelUtterance(e, opts.vocab));
+    const n = corpusNormalizer(opts.corpus);
+    this.norm = n.apply;
+    this.normalization = n.kind;
+    this.cache = opts.cache ?? defaultFeatureCache();
+    // Frame counts from durations when known (no audio read); 10 ms hop, torchaudio center=True framing.
+    this.lengths = this.utterances.map((u) => {
+      const e = u.entry;
+      return e.numSamples && e.sampleRate === 16000 && e.start === undefined ? Math.floor(e.numSamples / 160) + 1 : this.features(u).frames;
+    });
+    this.description = `${opts.split} of ${opts.corpus}: ${this.utterances.length} labeled utterances (${opts.vocab.kind}), ${n.kind} CMVN`;
+  }
+
+  /** Targets by utterance id (for CtcFinetuneTask). */
+  targets(): Map<string, number[]> {
+    return new Map(this.utterances.map((u) => [u.entry.id, u.target]));
+  }
+
+  features(u: LabeledUtterance): Features {
+    return this.norm(utteranceFeatures(u.entry, this.cache));
+  }
+
+  /** Training batch of a step: epochs of shuffled length-bucketed batches, deterministic in (seed, step). */
+  batchAt(step: number): FeatureBatch {
+    let s = step;
+    for (let e = 0; ; e++) {
+      if (!this.epochs[e]) this.epochs[e] = makeBatches(this.lengths, { batchSize: this.opts.batchSize, maxFrames: this.opts.maxBatchFrames, seed: this.opts.seed, epoch: e });
+      if (s < this.epochs[e].length) return this.batch(this.epochs[e][s]);
+      s -= this.epochs[e].length;
+    }
+  }
+
+  /** The first few utterances, fixed. */
+  probe(): FeatureBatch {
+    return this.batch(this.utterances.slice(0, Math.min(4, this.utterances.length)).map((_, i) => i));
+  }
+
+  /** Every utterance once, in length order (evaluation). */
+  evalBatches(): number[][] {
+    return makeBatches(this.lengths, { batchSize: this.opts.batchSize, maxFrames: this.opts.maxBatchFrames, shuffle: false });
+  }
+
+  batch(indices: number[]): FeatureBatch {
+    const feats = indices.map((i) => this.features(this.utterances[i]));
+    const p = padBatch(feats, SUBSAMPLING);
+    return { feats: p.data, shape: [p.batch, p.frames, p.bins], lengths: p.lengths, ids: indices.map((i) => this.utterances[i].entry.id) };
+  }
+}

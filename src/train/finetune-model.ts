@@ -1,0 +1,112 @@
+/**
+ * Loading a pretrained encoder from a pretraining run, and saving / loading fine-tuned CTC models.
+ *
+ * A pretraining checkpoint (checkpoint.ts) holds `param.<name>` for the encoder and its pretraining heads; only
+ * the encoder's parameters are taken. A fine-tuned model is one tensor file (tensor-file.ts) with meta
+ * `{ format: 'birq-ctc-model', vocabulary, encoder config, normalization, provenance }` and `param.<name>` for
+ * the encoder and the CTC head. Every mismatch is a BirqError naming the file: another format, a checkpoint
+ * from another encoder configuration (missing tensor or other shape), a truncated file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { EncoderConfig } from '../model/config';
+import { Conformer } from '../model/conformer';
+import { ParamStore } from '../model/params';
+import { Vocab, VocabKind, vocabFor } from '../decode/vocab';
+import { BirqError } from '../util/errors';
+import { CheckpointMeta, latestCheckpoint } from './checkpoint';
+import { PretrainConfig } from './config';
+import { NamedArray, readTensorFile, writeTensorFile } from './tensor-file';
+
+/** A run directory (its latest checkpoint) or a checkpoint file. */
+export function resolveCheckpoint(from: string): string {
+  if (!fs.existsSync(from)) throw new BirqError('no such run directory or checkpoint', from);
+  if (fs.statSync(from).isFile()) return from;
+  const file = latestCheckpoint(path.join(from, 'checkpoints')) ?? latestCheckpoint(from);
+  if (!file) throw new BirqError('run has no checkpoint yet (no checkpoints/latest.json)', from);
+  return file;
+}
+
+/** Copy `param.<name>` of every variable in `params` from a tensor file's arrays. */
+function assignParams(params: ParamStore, arrays: Map<string, NamedArray>, file: string, what: string): void {
+  for (const [name, v] of params.vars) {
+    const a = arrays.get(`param.${name}`);
+    if (!a) throw new BirqError(`${what} has no tensor '${name}': it was made with another encoder configuration`, file);
+    if (a.shape.join() !== v.shape.join()) throw new BirqError(`${what} has '${name}' of shape [${a.shape}], this model needs [${v.shape}]: another encoder configuration`, file);
+    tf.tidy(() => v.assign(tf.tensor(a.data, a.shape, a.dtype)));
+  }
+}
+
+export interface PretrainedEncoder {
+  encoder: Conformer;
+  config: PretrainConfig;
+  file: string;
+  step: number;
+}
+
+/** The encoder of a pretraining run's latest checkpoint (or of the given checkpoint file). */
+export function loadPretrainedEncoder(from: string): PretrainedEncoder {
+  const file = resolveCheckpoint(from);
+  const { meta, arrays } = readTensorFile<CheckpointMeta>(file);
+  if (meta.format !== 'birq-checkpoint') throw new BirqError(`not a pretraining checkpoint (format ${JSON.stringify(meta.format)})`, file);
+  const config = meta.config as PretrainConfig;
+  if (!config || typeof config !== 'object' || !config.encoder) throw new BirqError('checkpoint meta has no encoder configuration', file);
+  const encoder = new Conformer(config.encoder, config.seed);
+  try {
+    assignParams(encoder.params, arrays, file, 'pretraining checkpoint');
+  } catch (e) {
+    encoder.dispose();
+    throw e;
+  }
+  return { encoder, config, file, step: meta.step };
+}
+
+export interface CtcModelMeta {
+  format: 'birq-ctc-model';
+  version: 1;
+  vocab: VocabKind;
+  tokens: string[];
+  encoder: EncoderConfig;
+  /** Feature normalization used in training, with the global statistics when global. */
+  normalization: { kind: 'global' | 'utterance'; mean?: number[]; std?: number[] };
+  /** Where the encoder came from: a pretraining checkpoint, or null for the supervised-only baseline. */
+  pretrained: { checkpoint: string; step: number; task: string } | null;
+  finetune: unknown;
+  step: number;
+  time: string;
+}
+
+export function saveCtcModel(file: string, params: ParamStore, meta: Omit<CtcModelMeta, 'format' | 'version' | 'time'>): void {
+  const arrays: NamedArray[] = [...params.vars].map(([n, v]) => ({ name: `param.${n}`, dtype: v.dtype === 'int32' ? 'int32' : 'float32', shape: v.shape, data: v.dataSync() as Float32Array }));
+  writeTensorFile(file, { ...meta, format: 'birq-ctc-model', version: 1, time: new Date().toISOString() }, arrays);
+}
+
+export interface CtcModel {
+  encoder: Conformer;
+  vocab: Vocab;
+  meta: CtcModelMeta;
+  file: string;
+}
+
+/** A fine-tuned model: encoder + CTC head, its vocabulary and normalization. */
+export function loadCtcModel(file: string): CtcModel {
+  const { meta, arrays } = readTensorFile<CtcModelMeta>(file);
+  if (meta.format !== 'birq-ctc-model') {
+    const hint = meta.format === 'birq-checkpoint' ? ' (a pretraining checkpoint: fine-tune it first with birq finetune --from)' : '';
+    throw new BirqError(`not a fine-tuned CTC model (format ${JSON.stringify(meta.format)})${hint}`, file);
+  }
+  if (meta.version !== 1) throw new BirqError(`CTC model version ${meta.version} is not supported`, file);
+  const vocab = vocabFor(meta.vocab);
+  if (vocab.tokens.join('\u0000') !== (meta.tokens ?? []).join('\u0000')) throw new BirqError(`the model's ${meta.vocab} vocabulary differs from this code's`, file);
+  const encoder = new Conformer(meta.encoder, 0);
+  encoder.params.add('head.ctc.w', tf.zeros([meta.encoder.dim, vocab.tokens.length]));
+  encoder.params.add('head.ctc.b', tf.zeros([vocab.tokens.length]));
+  try {
+    assignParams(encoder.params, arrays, file, 'CTC model');
+  } catch (e) {
+    encoder.dispose();
+    throw e;
+  }
+  return { encoder, vocab, meta, file };
+}

@@ -1,0 +1,111 @@
+/**
+ * CTC fine-tuning as a task object (DESIGN.md §6): a linear CTC head D -> V on the encoder's last block,
+ *   h = encoder(x) [B, T, D];  logits = head(h) [B, T, V];  loss = mean_b ctc_b / max(1, |label_b|)
+ * (per-utterance CTC normalized by target length, then averaged: torch's reduction='mean'). Utterances whose
+ * targets cannot fit their frames (zeroInfinity) add 0 and are counted in the metrics, never a NaN step.
+ * During the frozen-encoder warm-up only the head gets gradients and the encoder runs in evaluation mode (no
+ * dropout, batch-norm statistics untouched), so the pretrained representation is not disturbed while the head
+ * is random. The supervised-only baseline is this same task on a randomly initialized encoder.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Conformer, encoderLength } from '../model/conformer';
+import { addHead, headLogits } from '../model/heads';
+import { ctcLoss } from '../objectives/ctc';
+import { Vocab } from '../decode/vocab';
+import { fail } from '../util/errors';
+import { Rng } from '../util/rng';
+import { FeatureBatch } from './feature-source';
+import { streamRng } from './random-streams';
+import { StepInfo, Task, TaskStep } from './tasks/task';
+
+export const CTC_HEAD = 'ctc';
+
+export interface CtcTaskOptions {
+  /** Optimizer steps with the encoder frozen (head only). */
+  freezeEncoderSteps: number;
+  /** Seed of the head's initialization. */
+  seed: number;
+}
+
+export class CtcFinetuneTask implements Task {
+  readonly name = 'ctc';
+
+  /**
+   * @param encoder pretrained (or random) encoder; the task adds its head to the encoder's ParamStore unless
+   *   one is there already (a fine-tuned checkpoint).
+   * @param targets label ids per utterance id (decode/vocab.ts encodeTarget).
+   */
+  constructor(readonly encoder: Conformer, readonly vocab: Vocab, readonly targets: Map<string, number[]>, readonly opts: CtcTaskOptions) {
+    if (!encoder.params.vars.has(`head.${CTC_HEAD}.w`)) addHead(encoder.params, CTC_HEAD, encoder.config.dim, vocab.tokens.length, new Rng(opts.seed));
+    const V = encoder.params.get(`head.${CTC_HEAD}.w`).shape[1];
+    if (V !== vocab.tokens.length) fail(`CtcFinetuneTask: the checkpoint's CTC head has ${V} outputs but the ${vocab.kind} vocabulary has ${vocab.tokens.length}`);
+  }
+
+  get params() {
+    return this.encoder.params;
+  }
+
+  frozen(): Record<string, tf.Tensor> {
+    return {};
+  }
+
+  /** Whether this optimizer step trains only the head. */
+  headOnly(step: number): boolean {
+    return step < this.opts.freezeEncoderSteps;
+  }
+
+  /** Parameters trained at this step: the head during warm-up, everything after. */
+  trainableAt(step: number): [string, tf.Variable][] {
+    const all = this.params.trainable();
+    return this.headOnly(step) ? all.filter(([n]) => n.startsWith(`head.${CTC_HEAD}.`)) : all;
+  }
+
+  /** Logits [B, T, V] for features [B, T_in, F]. */
+  logits(feats: tf.Tensor3D, lengths: number[], training: boolean, seed?: number): tf.Tensor3D {
+    return tf.tidy(() => {
+      const h = this.encoder.forward(feats, { training, lengths, seed }); // [B, T_in, F] -> [B, T, D]
+      const [B, T, D] = h.shape;
+      const z = headLogits(this.params, CTC_HEAD, tf.reshape(h, [B * T, D]) as tf.Tensor2D); // [B, T, D] -> [B·T, D] -> [B·T, V]
+      return tf.reshape(z, [B, T, z.shape[1]]) as tf.Tensor3D; // [B·T, V] -> [B, T, V]
+    });
+  }
+
+  step(batch: FeatureBatch, info: StepInfo): TaskStep {
+    const labels = batch.ids.map((id) => {
+      const t = this.targets.get(id);
+      if (!t) fail(`CtcFinetuneTask: no transcript for utterance '${id}'`);
+      return t;
+    });
+    const encLengths = batch.lengths.map((n) => Math.max(1, encoderLength(n)));
+    const headOnly = this.headOnly(info.step);
+    const vars = this.trainableAt(info.step);
+    const seed = streamRng(info.seed, info.step, info.micro, 'dropoutMasked').seed();
+    const feats = tf.tensor3d(batch.feats, batch.shape);
+    let perUtt: Float32Array | null = null;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = this.logits(feats, batch.lengths, !headOnly, seed);
+      const nll = ctcLoss(logits, labels, encLengths, { blank: this.vocab.blank, zeroInfinity: true }); // [B]
+      perUtt = nll.dataSync() as Float32Array;
+      const norm = tf.tensor1d(labels.map((l) => 1 / Math.max(1, l.length)));
+      return tf.mean(tf.mul(nll, norm)) as tf.Scalar;
+    }, vars.map(([, v]) => v));
+    const loss = value.dataSync()[0];
+    value.dispose();
+    feats.dispose();
+    const out = new Map<string, tf.Tensor>();
+    for (const [name, v] of vars) out.set(name, grads[v.name]);
+    // zeroInfinity turned impossible utterances into exact zeros; a real CTC loss is > 0.
+    const impossible = Array.from(perUtt!).filter((x, b) => x === 0 && labels[b].length > 0).length;
+    const frames = encLengths.reduce((a, b) => a + b, 0);
+    const chars = labels.reduce((a, l) => a + l.length, 0);
+    return {
+      grads: out,
+      losses: { ctc: loss },
+      metrics: { head_only: headOnly ? 1 : 0, impossible, frames_per_label: frames / Math.max(1, chars) },
+    };
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+  }
+}
