@@ -54,7 +54,10 @@ export class Conformer {
     const lengths = Array.from(opts.lengths ?? new Array(B).fill(Tin), encoderLength);
     const training = opts.training ?? false;
     return tf.tidy(() => {
-      let x = frontEnd(this.params, c.frontEnd, feats); // [B, T_in, F] -> [B, T, D]
+      // Zero input frames past each length: the conv front end's kernel reaches one frame beyond a window.
+      const inLengths = Array.from(opts.lengths ?? new Array(B).fill(Tin));
+      const input = inLengths.every((n) => n >= Tin) ? feats : tf.mul(feats, tf.expandDims(lengthMask(inLengths, Tin), -1));
+      let x = frontEnd(this.params, c.frontEnd, input as tf.Tensor3D); // [B, T_in, F] -> [B, T, D]
       if (c.positional === 'sinusoidal') x = tf.add(x, this.positionTable(T, c.dim));
       const mask = lengthMask(lengths, T);
       const ctx: BlockContext = {

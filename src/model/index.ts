@@ -7,3 +7,4 @@ export * from './front-end';
 export * from './conformer-block';
 export * from './conformer';
 export * from './heads';
+export * from './wasm-slice';
