@@ -9,3 +9,5 @@ registerCommand('data', { summary: 'build the built-in corpus, check a corpus, c
 registerCommand('lm', { summary: 'train the character n-gram LM for decoding (never on dev/test books)', load: () => import('./lm') });
 registerCommand('pretrain', { summary: 'self-supervised pretraining (BEST-RQ / BiRQ) into a run directory', load: () => import('./pretrain') });
 registerCommand('bench', { summary: 'benchmarks: `bench step` times a training step (vs torch_reference.py)', load: () => import('./bench-step') });
+registerCommand('finetune', { summary: 'CTC fine-tuning of a pretrained encoder (or --supervised from scratch)', load: () => import('./finetune') });
+registerCommand('eval', { summary: 'WER/CER/PER of a fine-tuned model on a split (greedy or beam + LM)', load: () => import('./eval') });

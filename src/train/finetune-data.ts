@@ -2,14 +2,12 @@
  * Labeled utterances for CTC fine-tuning and evaluation: whole utterances (never cropped: the transcript covers
  * the whole recording), length-bucketed batches (data/batching.ts), targets in a CTC vocabulary.
  *
- * Features: log-mel from the shared feature cache, normalized like pretraining: with the corpus's global CMVN
- * (`cmvn.json` next to the manifest, which the corpus builder writes over the pretraining split) when present,
- * else per utterance. References: chars use the transcript normalized by decode/text.ts (out-of-vocabulary
+ * Features: log-mel from the shared feature cache, normalized like pretraining (per-utterance CMVN). References: chars use the transcript normalized by decode/text.ts (out-of-vocabulary
  * characters are an error naming the utterance); phones use the manifest's phone string (CMU-39, no silence).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { detectCorpus, openCorpus } from '../data/corpus';
+import { openCorpus } from '../data/corpus';
 import { ManifestEntry } from '../data/manifest';
 import { makeBatches, padBatch } from '../data/batching';
 import { FeatureCache } from '../data/cache';
@@ -18,6 +16,7 @@ import { utteranceFeatures } from '../data/utterance';
 import { SUBSAMPLING } from '../model/config';
 import { Features } from '../features/logmel';
 import { NormStats, perUtteranceNormalize } from '../features/normalize';
+import { dataRoot } from '../util/paths';
 import { normalizeText } from '../decode/text';
 import { encodeTarget, Vocab } from '../decode/vocab';
 import { fail } from '../util/errors';
@@ -43,16 +42,33 @@ export function labelUtterance(e: ManifestEntry, vocab: Vocab): LabeledUtterance
   return { entry: e, reference, target: encodeTarget(vocab, reference, `utterance ${e.id}`) };
 }
 
-/** Normalization as pretraining uses it: the corpus's global CMVN if it has one, else per utterance. */
-export function corpusNormalizer(corpus: string): { kind: 'global' | 'utterance'; apply: (f: Features) => Features } {
-  const { kind, file } = detectCorpus(corpus);
-  const dir = kind === 'manifest' ? path.dirname(file) : file;
-  const cmvn = path.join(dir, 'cmvn.json');
-  if (fs.existsSync(cmvn)) {
-    const st = NormStats.load(cmvn);
-    return { kind: 'global', apply: (f) => st.apply(f) };
-  }
-  return { kind: 'utterance', apply: perUtteranceNormalize };
+export interface Normalizer {
+  kind: 'global' | 'utterance';
+  /** Global statistics (kind 'global'), stored with fine-tuned models so evaluation normalizes the same way. */
+  mean?: number[];
+  std?: number[];
+  apply: (f: Features) => Features;
+}
+
+/** Normalization from stored statistics (a fine-tuned model's meta), or per utterance. */
+export function makeNormalizer(spec: { kind: 'global' | 'utterance'; mean?: number[]; std?: number[] }): Normalizer {
+  if (spec.kind === 'utterance') return { kind: 'utterance', apply: perUtteranceNormalize };
+  if (!spec.mean || !spec.std) fail('global normalization without mean and std');
+  const st = new NormStats(spec.mean, spec.std, 0);
+  return { kind: 'global', mean: spec.mean, std: spec.std, apply: (f) => st.apply(f) };
+}
+
+/**
+ * Normalization as pretraining uses it: per-utterance CMVN, as train/corpus-source.ts feeds the encoder.
+ * (A fine-tuned model stores its normalization; evaluation reuses it through makeNormalizer.)
+ */
+export function corpusNormalizer(): Normalizer {
+  return makeNormalizer({ kind: 'utterance' });
+}
+
+/** A corpus path, or a bare name under dataRoot() (e.g. 'austen-smoke'), as train/corpus-source.ts resolves it. */
+export function resolveCorpus(corpus: string): string {
+  return path.isAbsolute(corpus) || corpus.startsWith('.') || fs.existsSync(corpus) ? corpus : path.join(dataRoot(), corpus);
 }
 
 export interface LabeledSourceOptions {
@@ -64,22 +80,21 @@ export interface LabeledSourceOptions {
   maxBatchFrames: number;
   seed: number;
   cache?: FeatureCache;
+  /** Default: corpusNormalizer(). */
+  normalizer?: Normalizer;
 }
 
 export class LabeledSource implements FeatureSource {
   readonly description: string;
   readonly utterances: LabeledUtterance[];
-  readonly normalization: 'global' | 'utterance';
-  private readonly norm: (f: Features) => Features;
+  readonly normalizer: Normalizer;
   private readonly cache: FeatureCache;
   private readonly lengths: number[];
   private epochs: number[][][] = [];
 
   constructor(readonly opts: LabeledSourceOptions) {
-    this.utterances = openCorpus(opts.corpus, { split: opts.split }).map((e) => labelUtterance(e, opts.vocab));
-    const n = corpusNormalizer(opts.corpus);
-    this.norm = n.apply;
-    this.normalization = n.kind;
+    this.utterances = openCorpus(resolveCorpus(opts.corpus), { split: opts.split }).map((e) => labelUtterance(e, opts.vocab));
+    const n = (this.normalizer = opts.normalizer ?? corpusNormalizer());
     this.cache = opts.cache ?? defaultFeatureCache();
     // Frame counts from durations when known (no audio read); 10 ms hop, torchaudio center=True framing.
     this.lengths = this.utterances.map((u) => {
@@ -95,7 +110,7 @@ export class LabeledSource implements FeatureSource {
   }
 
   features(u: LabeledUtterance): Features {
-    return this.norm(utteranceFeatures(u.entry, this.cache));
+    return this.normalizer.apply(utteranceFeatures(u.entry, this.cache));
   }
 
   /** Training batch of a step: epochs of shuffled length-bucketed batches, deterministic in (seed, step). */

@@ -20,6 +20,16 @@ import { StepInfo, Task, TaskStep } from './tasks/task';
 
 export const CTC_HEAD = 'ctc';
 
+/** Encoder + CTC head: features [B, T_in, F] -> logits [B, T, V], T = floor(T_in / 4). */
+export function ctcLogits(encoder: Conformer, feats: tf.Tensor3D, lengths: number[], training: boolean, seed?: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const h = encoder.forward(feats, { training, lengths, seed }); // [B, T_in, F] -> [B, T, D]
+    const [B, T, D] = h.shape;
+    const z = headLogits(encoder.params, CTC_HEAD, tf.reshape(h, [B * T, D]) as tf.Tensor2D); // [B, T, D] -> [B·T, D] -> [B·T, V]
+    return tf.reshape(z, [B, T, z.shape[1]]) as tf.Tensor3D; // [B·T, V] -> [B, T, V]
+  });
+}
+
 export interface CtcTaskOptions {
   /** Optimizer steps with the encoder frozen (head only). */
   freezeEncoderSteps: number;
@@ -62,12 +72,7 @@ export class CtcFinetuneTask implements Task {
 
   /** Logits [B, T, V] for features [B, T_in, F]. */
   logits(feats: tf.Tensor3D, lengths: number[], training: boolean, seed?: number): tf.Tensor3D {
-    return tf.tidy(() => {
-      const h = this.encoder.forward(feats, { training, lengths, seed }); // [B, T_in, F] -> [B, T, D]
-      const [B, T, D] = h.shape;
-      const z = headLogits(this.params, CTC_HEAD, tf.reshape(h, [B * T, D]) as tf.Tensor2D); // [B, T, D] -> [B·T, D] -> [B·T, V]
-      return tf.reshape(z, [B, T, z.shape[1]]) as tf.Tensor3D; // [B·T, V] -> [B, T, V]
-    });
+    return ctcLogits(this.encoder, feats, lengths, training, seed);
   }
 
   step(batch: FeatureBatch, info: StepInfo): TaskStep {
