@@ -133,20 +133,26 @@ export class MaskedPredictionTask implements Task {
       const gF = tf.variableGrads(() => tf.mul(objectives().F!, w1) as tf.Scalar, varList);
       tf.dispose([kept.F, kept.G]);
       const gG = tf.variableGrads(() => objectives().G, varList);
-      const [dot, n2] = tf.tidy(() => {
-        const ks = Object.keys(gG.grads);
-        return [tf.addN(ks.map((k) => tf.sum(tf.mul(gF.grads[k], gG.grads[k])))), tf.addN(ks.map((k) => tf.sum(tf.square(gG.grads[k]))))];
-      });
+      // A parameter outside one objective's graph (e.g. the other stream's head) has no gradient there: zero.
+      const both = vars.filter(([, v]) => gF.grads[v.name] && gG.grads[v.name]).map(([, v]) => v.name);
+      const [dot, n2] = tf.tidy(() => [
+        tf.addN([tf.scalar(0), ...both.map((k) => tf.sum(tf.mul(gF.grads[k], gG.grads[k])))]),
+        tf.addN([tf.scalar(0), ...Object.values(gG.grads).filter(Boolean).map((g) => tf.sum(tf.square(g)))]),
+      ]);
       lambda = bomeLambda(dot.dataSync()[0], n2.dataSync()[0], c.objective.bomeEta);
-      vars.forEach(([name, v]) => grads.set(name, tf.tidy(() => tf.add(gF.grads[v.name], tf.mul(gG.grads[v.name], lambda)))));
-      tf.dispose([gF.value, gG.value, dot, n2, ...Object.values(gF.grads), ...Object.values(gG.grads)]);
+      for (const [name, v] of vars) {
+        const f = gF.grads[v.name];
+        const g = gG.grads[v.name];
+        if (f || g) grads.set(name, tf.tidy(() => (f && g ? tf.add(f, tf.mul(g, lambda)) : f ? f.clone() : tf.mul(g, lambda))));
+      }
+      tf.dispose([gF.value, gG.value, dot, n2, ...Object.values(gF.grads), ...Object.values(gG.grads)].filter(Boolean));
     } else {
       const { value, grads: g } = tf.variableGrads(() => {
         const { F, G } = objectives();
         return (F && w1 > 0 ? tf.add(tf.mul(F, w1), tf.mul(G, w2)) : tf.mul(G, w2)) as tf.Scalar;
       }, varList);
       value.dispose();
-      vars.forEach(([name, v]) => grads.set(name, g[v.name]));
+      for (const [name, v] of vars) if (g[v.name]) grads.set(name, g[v.name]);
     }
 
     const Fv = kept.F ? kept.F.dataSync()[0] : NaN;
