@@ -11,7 +11,7 @@ import { AdamW, clipByGlobalNorm, learningRate, MaskedPredictionTask, ToyFeature
 import { tinyConfig } from './tiny';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'birq-train-'));
-const losses = (ms: { step: number; F?: number; G: number; total: number }[]) => ms.map((m) => [m.step, m.F, m.G, m.total]);
+const losses = (ms: Record<string, number>[]) => ms.map((m) => [m.step, m.F, m.G, m.total]);
 
 test('AdamW matches the torch.optim.AdamW update, by hand', async () => {
   await initBackend({ quiet: true });
