@@ -8,3 +8,7 @@ export * from './audio';
 export * from './features';
 export * from './data';
 export * from './quantizers/kmeans';
+export * from './quantizers';
+export * from './model';
+export * from './objectives';
+export * from './train';

@@ -17,7 +17,7 @@ export function trimToStack(x: tf.Tensor3D): tf.Tensor3D {
 }
 
 /** Stack 4 consecutive frames: [B, 4T, F] -> [B, T, 4F] (the anchor quantizer's input u_t too). */
-export function stackFrames(x: tf.Tensor3D): tf.Tensor3D {
+export function stackFramesTensor(x: tf.Tensor3D): tf.Tensor3D {
   const t = trimToStack(x);
   const [B, Tin, F] = t.shape;
   return tf.reshape(t, [B, Tin / SUBSAMPLING, F * SUBSAMPLING]); // [B, 4T, F] -> [B, T, 4F]
@@ -46,7 +46,7 @@ export function addFrontEnd(p: ParamStore, kind: 'stack' | 'conv', F: number, D:
 
 /** Features [B, T_in, F] -> [B, floor(T_in/4), D]. */
 export function frontEnd(p: ParamStore, kind: 'stack' | 'conv', x: tf.Tensor3D): tf.Tensor3D {
-  if (kind === 'stack') return linear(stackFrames(x), p.get('front.proj.w'), p.get('front.proj.b')) as tf.Tensor3D;
+  if (kind === 'stack') return linear(stackFramesTensor(x), p.get('front.proj.w'), p.get('front.proj.b')) as tf.Tensor3D;
   const h1 = swish(strideTwoConv(trimToStack(x), p.get('front.conv1.w'), p.get('front.conv1.b'))) as tf.Tensor3D;
   const h2 = swish(strideTwoConv(h1, p.get('front.conv2.w'), p.get('front.conv2.b'))) as tf.Tensor3D;
   return linear(h2, p.get('front.proj.w'), p.get('front.proj.b')) as tf.Tensor3D;

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Conformer } from '../../model/conformer';
 import { SUBSAMPLING } from '../../model/config';
-import { stackFrames } from '../../model/front-end';
+import { stackFramesTensor } from '../../model/front-end';
 import { addHead, headLogits } from '../../model/heads';
 import { lengthMask } from '../../model/layers';
 import { bomeLambda, penaltyWeights } from '../../objectives/bilevel';
@@ -68,7 +68,7 @@ export class MaskedPredictionTask implements Task {
   /** Anchor labels [books][B·T] for features [B, T_in, F] (JS arrays; labels need no gradient). */
   anchorLabels(feats: tf.Tensor3D, encLengths: number[]): Int32Array[] {
     const labels = tf.tidy(() => {
-      let u = stackFrames(feats); // [B, T_in, F] -> [B, T, 4F]
+      let u = stackFramesTensor(feats); // [B, T_in, F] -> [B, T, 4F]
       if (this.config.anchor.normalizeInput) u = normalizePerUtterance(u, lengthMask(encLengths, u.shape[1]));
       return this.anchor.labels(u);
     });
