@@ -1,0 +1,40 @@
+/**
+ * `npm run bench -- step [--json] [--steps N]`: our training step (BEST-RQ and BiRQ, the torch_reference.py
+ * workload: 4 blocks, d 144, 4 heads, FFN 576, kernel 15, batch 8 x 200 encoder frames, 8192 codes) next to the
+ * PyTorch CPU reference (Debian python3-torch, 1 thread) in one go, with the ratios the targets are stated in:
+ * BEST-RQ <= 2x PyTorch, BiRQ <= 1.6x our BEST-RQ. Skips the reference with a note when python3-torch is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BENCH_DEFAULTS, benchStep } from '../src/train/bench-step';
+
+const REFERENCE = path.join(__dirname, '..', '..', 'shared', 'bench', 'torch_reference.py');
+
+function torchStep(mode: string, steps: number): Record<string, unknown> | null {
+  if (!fs.existsSync(REFERENCE)) return { skipped: `reference script not found at ${REFERENCE}` };
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch, torchaudio'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { skipped: 'python3-torch / python3-torchaudio not installed (apt-get install python3-torch python3-torchaudio)' };
+  const r = spawnSync('/usr/bin/python3', [REFERENCE, '--mode', mode, '--steps', String(steps), '--threads', '1'], { encoding: 'utf8' });
+  if (r.status !== 0) return { skipped: `reference failed: ${r.stderr.trim().split('\n').pop()}` };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+export async function run(args: string[]): Promise<number> {
+  const i = args.indexOf('--steps');
+  const steps = i >= 0 ? Number(args[i + 1]) : BENCH_DEFAULTS.steps;
+  const ours: Record<string, Record<string, unknown>> = {};
+  const ref: Record<string, Record<string, unknown> | null> = {};
+  for (const mode of ['bestrq', 'birq'] as const) {
+    ours[mode] = await benchStep({ ...BENCH_DEFAULTS, mode, steps });
+    ref[mode] = torchStep(mode, steps);
+    const r = ref[mode];
+    const line: Record<string, unknown> = { bench: 'step', mode, ours_ms: ours[mode].step_ms, torch_ms: r && 'step_ms' in r ? r.step_ms : null };
+    if (r && 'step_ms' in r) line.ratio_vs_torch = Math.round(((ours[mode].step_ms as number) / (r.step_ms as number)) * 100) / 100;
+    else line.note = r?.skipped;
+    if (mode === 'birq') line.ratio_vs_bestrq = Math.round(((ours.birq.step_ms as number) / (ours.bestrq.step_ms as number)) * 100) / 100;
+    line.rss_mb = ours[mode].rss_mb;
+    process.stdout.write(JSON.stringify(line) + '\n');
+  }
+  return 0;
+}
