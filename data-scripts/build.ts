@@ -27,13 +27,14 @@ import { dataRoot, Profile, PROFILES } from '../src/util/paths';
 import { Progress, ProgressInfo } from '../src/util/progress';
 import { fetchAusten, Novel, readNovels } from './austen';
 import { makePlan, PROFILE_SPECS, SPLITS, SUBSETS, UttJob } from './plan';
+import { espeakHelper } from './engines/espeak';
 import { isDone } from './synth';
 import { novelSentences, Sentence } from './text';
 import { requireTools } from './tools';
 import { makeSpeakers } from './voices';
 
 /** Bump when the recipe changes what is generated; a corpus with another version is rebuilt only with force. */
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 3;
 export const DEFAULT_SEED = 1234;
 
 export interface BuildOptions {
@@ -43,6 +44,8 @@ export interface BuildOptions {
   seed?: number;
   /** Worker processes (default: number of CPU cores). */
   workers?: number;
+  /** Keep only every k-th planned utterance so that at most this many are built (benchmarks). */
+  maxUtterances?: number;
   /** Delete an existing corpus at `out` first. */
   force?: boolean;
   quiet?: boolean;
@@ -88,11 +91,16 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
       fs.rmSync(root, { recursive: true, force: true });
     } else if (info.complete) return { ...info, root, manifest: path.join(root, 'manifest.jsonl') };
   }
-  requireTools(['flite', 'festival', 'sox']);
+  requireTools(['flite', 'festival', 'sox', 'espeak-ng', 'gcc']);
+  espeakHelper(path.join(cacheDir(), 'bin')); // compile once here, not racily in every worker
   const t0 = Date.now();
   const texts = loadTexts();
   const speakers = makeSpeakers(seed, PROFILE_SPECS[profile].trainSpeakersPerVoice);
-  const jobs = makePlan(profile, seed, texts, speakers);
+  let jobs = makePlan(profile, seed, texts, speakers);
+  if (opts.maxUtterances && jobs.length > opts.maxUtterances) {
+    const k = jobs.length / opts.maxUtterances;
+    jobs = jobs.filter((_, i) => Math.floor(i / k) !== Math.floor((i - 1) / k));
+  }
   fs.mkdirSync(root, { recursive: true });
   writeJsonAtomic(infoFile, { profile, seed, recipeVersion: RECIPE_VERSION, complete: false, splits: {} });
 
@@ -165,7 +173,7 @@ function runWorkers(root: string, tmp: string, batches: UttJob[][], n: number, p
         if (--active === 0) resolve(audio);
         return;
       }
-      w.send({ root, tmp, jobs: batches[next++] });
+      w.send({ root, tmp, bin: path.join(cacheDir(), 'bin'), jobs: batches[next++] });
     };
     for (let i = 0; i < n; i++) {
       const w = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -14,7 +14,7 @@ import { addNoise, RATE, setPeak, soxEffects, to16k, toSegments } from './effect
 import { festivalSynthBatch } from './engines/festival';
 import { fliteSynth } from './engines/flite';
 import { Synth } from './engines/types';
-import { espeakSynth } from './engines/espeak';
+import { espeakHelper, espeakSynthBatch } from './engines/espeak';
 import { UttJob } from './plan';
 
 export function isDone(root: string, j: UttJob): boolean {
@@ -22,7 +22,7 @@ export function isDone(root: string, j: UttJob): boolean {
 }
 
 /** Returns the durations (s) of the utterances written. */
-export function synthBatch(root: string, tmpDir: string, jobs: UttJob[]): number[] {
+export function synthBatch(root: string, tmpDir: string, binDir: string, jobs: UttJob[]): number[] {
   const todo = jobs.filter((j) => !isDone(root, j));
   if (!todo.length) return [];
   const sp = todo[0].speaker;
@@ -30,7 +30,7 @@ export function synthBatch(root: string, tmpDir: string, jobs: UttJob[]): number
   let raw: Synth[];
   if (sp.base.engine === 'festival') raw = festivalSynthBatch(sp, todo.map((j) => j.text.speak), tmpDir, tag);
   else if (sp.base.engine === 'flite') raw = todo.map((j, i) => fliteSynth(sp, j.text.speak, tmpDir, `${tag}-${i}`));
-  else raw = todo.map((j, i) => espeakSynth(sp, j.text.speak, tmpDir, `${tag}-${i}`));
+  else raw = espeakSynthBatch(sp, todo.map((j) => j.text.speak), tmpDir, tag, espeakHelper(binDir));
   return todo.map((j, i) => writeUtt(root, tmpDir, j, raw[i], `${tag}-${i}`));
 }
 

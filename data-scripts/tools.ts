@@ -30,9 +30,11 @@ export function runTool(
   args: string[],
   opts: { cwd?: string; input?: string | Buffer; pkg?: string; what?: string } = {},
 ): Buffer {
-  const r = spawnSync(tool, args, { cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 28 });
+  // The timeout turns a hung synthesizer into an error instead of a build that never ends.
+  const r = spawnSync(tool, args, { cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 28, timeout: 600000 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT')
     fail(`${tool} not found: install the Debian package ${opts.pkg ?? debianPackage(tool)}`);
+  if (r.error) fail(`${tool} ${opts.what ? `(${opts.what}) ` : ''}failed: ${r.error.message}`);
   if (r.status !== 0) {
     const err = (r.stderr?.toString() ?? '').trim().split('\n').slice(-3).join(' | ');
     fail(`${tool} ${opts.what ? `(${opts.what}) ` : ''}failed with status ${r.status}: ${err}`);

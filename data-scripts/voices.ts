@@ -15,7 +15,7 @@ export interface BaseVoice {
   gender: 'F' | 'M';
   /** Native output rate in Hz (resampled to 16 kHz afterwards). */
   rate: number;
-  /** How pitch is varied: flite CG voices take `f0_shift`; the rest go through sox `pitch` (cents). */
+  /** How pitch is varied: flite CG voices take `f0_shift`, espeak its pitch parameter; the rest sox `pitch` (cents). */
   pitchBy: 'f0_shift' | 'sox' | 'espeak';
   /** Whether the engine honours a duration stretch. */
   stretch: boolean;
@@ -30,6 +30,11 @@ export const BASE_VOICES: BaseVoice[] = [
   { engine: 'festival', name: 'ked_diphone', gender: 'M', rate: 16000, pitchBy: 'sox', stretch: true },
   // HTS ignores Duration_Stretch (DATA.md), so its speakers differ by pitch only.
   { engine: 'festival', name: 'cmu_us_slt_arctic_hts', gender: 'F', rate: 32000, pitchBy: 'sox', stretch: false },
+  // espeak-ng: formant synthesis, four accents (US, RP, Scottish, Caribbean) with voice variants.
+  { engine: 'espeak', name: 'en-us+f2', gender: 'F', rate: 22050, pitchBy: 'espeak', stretch: true },
+  { engine: 'espeak', name: 'en-gb-x-rp+m3', gender: 'M', rate: 22050, pitchBy: 'espeak', stretch: true },
+  { engine: 'espeak', name: 'en-gb-scotland+f4', gender: 'F', rate: 22050, pitchBy: 'espeak', stretch: true },
+  { engine: 'espeak', name: 'en-029+m1', gender: 'M', rate: 22050, pitchBy: 'espeak', stretch: true },
 ];
 
 export type Pool = 'train' | 'dev' | 'test-clean' | 'test-other';
@@ -40,7 +45,7 @@ export interface Speaker {
   pool: Pool;
   /** Duration multiplier (>1 slower), 1 when the engine ignores it. */
   stretch: number;
-  /** f0 multiplier for flite CG voices (1 otherwise). */
+  /** f0 multiplier for flite CG and espeak voices (1 otherwise). */
   f0Shift: number;
   /** sox pitch shift in cents (0 when f0Shift is used). */
   pitchCents: number;
@@ -55,8 +60,8 @@ export function makeSpeakers(seed: number, trainPerVoice: number, bases: BaseVoi
     pools.forEach((pool, k) => {
       const stretch = base.stretch ? round(0.85 + 0.35 * rng.uniform(), 3) : 1;
       const p = rng.uniform();
-      const f0Shift = base.pitchBy === 'f0_shift' ? round(0.8 + 0.45 * p, 3) : 1;
-      const pitchCents = base.pitchBy === 'f0_shift' ? 0 : Math.round(-300 + 600 * p);
+      const f0Shift = base.pitchBy === 'sox' ? 1 : round(0.8 + 0.45 * p, 3);
+      const pitchCents = base.pitchBy === 'sox' ? Math.round(-300 + 600 * p) : 0;
       out.push({ id: 1000 + 100 * b + k, base, pool, stretch, f0Shift, pitchCents });
     });
   });

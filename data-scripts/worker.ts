@@ -6,11 +6,11 @@ import { BirqError } from '../src/util/errors';
 import { synthBatch } from './synth';
 import { UttJob } from './plan';
 
-interface Msg { root: string; tmp: string; jobs: UttJob[] }
+interface Msg { root: string; tmp: string; bin: string; jobs: UttJob[] }
 
 process.on('message', (m: Msg) => {
   try {
-    const durations = synthBatch(m.root, m.tmp, m.jobs);
+    const durations = synthBatch(m.root, m.tmp, m.bin, m.jobs);
     process.send!({ ok: true, n: m.jobs.length, durations });
   } catch (e) {
     const err = e as Error;

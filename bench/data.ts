@@ -1,0 +1,65 @@
+/**
+ * `npm run bench -- data [--json] [--utts N] [--keep]`: the data pipeline's three targets (issue 3).
+ *   corpus-build   audio seconds per wall second building N utterances of the `small` profile on all cores
+ *                  (target >= 50x on 2 cores; Austen texts cached beforehand so only synthesis is timed)
+ *   logmel         computeLogMel on one core, 60 s of audio, best of 5 (target >= 500x real time)
+ *   feature-cache  loading cached log-mel vs decoding + recomputing, same utterances (target >= 20x)
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildCorpus } from '../data-scripts';
+import { parseFlags } from '../src/cli/args';
+import { FeatureCache, loadUtteranceAudio, openCorpus } from '../src/data';
+import { LogMel } from '../src/features';
+
+export async function run(args: string[]): Promise<number> {
+  const { flags } = parseFlags('bench data', args, { json: { type: 'boolean' }, utts: { type: 'number' }, keep: { type: 'boolean' } });
+  const emit = (r: Record<string, unknown>) =>
+    process.stdout.write(flags.json ? JSON.stringify(r) + '\n' : `${r.name}: ${Number(r.value).toFixed(1)} ${r.unit} (target ${r.target}) ${r.detail ?? ''}\n`);
+  const cpu = `${os.cpus().length}x ${os.cpus()[0]?.model ?? '?'}`;
+
+  // Texts are fetched and parsed once into the cache (not part of the timing).
+  await buildCorpus({ profile: 'smoke', quiet: true });
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-bench-corpus-'));
+  const n = (flags.utts as number | undefined) ?? 200;
+  const info = await buildCorpus({ profile: 'small', out, maxUtterances: n, quiet: !!flags.json });
+  const b = info.build!;
+  emit({ bench: 'data', name: 'corpus-build', value: b.xRealTime, unit: 'x real time', target: '>= 50', ok: b.xRealTime >= 50, utterances: n, audioS: b.audioS, wallS: b.wallS, workers: b.workers, cpu, detail: `${n} utts, ${(b.audioS / 60).toFixed(1)} min audio in ${b.wallS.toFixed(1)} s on ${b.workers} workers` });
+
+  const rows = openCorpus(out);
+  const x = new Float32Array(16000 * 60);
+  let off = 0;
+  for (const r of rows) {
+    if (off >= x.length) break;
+    const a = loadUtteranceAudio(r);
+    x.set(a.subarray(0, Math.min(a.length, x.length - off)), off);
+    off += a.length;
+  }
+  const lm = new LogMel();
+  lm.compute(x.subarray(0, 16000 * 5));
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    lm.compute(x);
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  emit({ bench: 'data', name: 'logmel', value: 60 / best, unit: 'x real time (1 core)', target: '>= 500', ok: 60 / best >= 500, seconds: best, cpu });
+
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-bench-feat-'));
+  const cache = new FeatureCache(cacheDir);
+  let t = performance.now();
+  for (const r of rows) cache.get(r); // compute + store
+  const tFirst = (performance.now() - t) / 1000;
+  t = performance.now();
+  for (const r of rows) lm.compute(loadUtteranceAudio(r));
+  const tCompute = (performance.now() - t) / 1000;
+  t = performance.now();
+  for (const r of rows) cache.get(r);
+  const tLoad = (performance.now() - t) / 1000;
+  emit({ bench: 'data', name: 'feature-cache', value: tCompute / tLoad, unit: 'x faster than recompute', target: '>= 20', ok: tCompute / tLoad >= 20, utterances: rows.length, recomputeS: tCompute, loadS: tLoad, firstPassS: tFirst, detail: `${rows.length} utts: recompute ${tCompute.toFixed(2)} s, load ${tLoad.toFixed(3)} s` });
+
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  if (!flags.keep) fs.rmSync(out, { recursive: true, force: true });
+  return 0;
+}
