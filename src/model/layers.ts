@@ -13,12 +13,40 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.reshape(y, [...shape.slice(0, -1), w.shape[1] as number]); // [N, Out] -> [..., Out]
 }
 
-/** LayerNorm over the last axis with scale g and shift b [D]. */
-export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
+/** Σ over rows of [N, C] as ones [1, N] x [N, C] -> [C] (wasm sums over a leading axis by transposing first). */
+export function sumRows(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
+}
+
+/**
+ * LayerNorm over the last axis with scale g and shift b [D], with a hand-written gradient (tf.customGrad): the
+ * tape keeps x̂ and 1/σ instead of every intermediate, and dg, db are matMul row sums, not transposed reductions.
+ *   x̂ = (x - μ)/σ;  y = g·x̂ + b;  dx = (1/σ)(dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂)),  dx̂ = dy·g
+ */
+const layerNormOp = tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const eps = 1e-5;
   const mean = tf.mean(x, -1, true);
   const c = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(c), -1, true);
-  return tf.add(tf.mul(tf.mul(c, tf.rsqrt(tf.add(variance, eps))), g), b);
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(c), -1, true), eps));
+  const xhat = tf.mul(c, rstd);
+  save([xhat, rstd, g]);
+  return {
+    value: tf.add(tf.mul(xhat, g), b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xh, rs, gs] = saved;
+      const D = xh.shape[xh.shape.length - 1];
+      const dxhat = tf.mul(dy, gs);
+      const dx = tf.mul(rs, tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true))));
+      const dy2 = tf.reshape(dy, [-1, D]) as tf.Tensor2D;
+      return [dx, sumRows(tf.mul(dy2, tf.reshape(xh, [-1, D])) as tf.Tensor2D), sumRows(dy2)];
+    },
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+}) as any);
+
+/** LayerNorm over the last axis with scale g and shift b [D]: [..., D] -> [..., D]. */
+export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return layerNormOp(x, g, b) as tf.Tensor;
 }
 
 /** Swish / SiLU: x · sigmoid(x). */

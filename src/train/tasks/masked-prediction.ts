@@ -25,6 +25,7 @@ import { codeUsage, normalizedMutualInformation } from '../../quantizers/usage';
 import { Rng } from '../../util/rng';
 import { PretrainConfig, spanFrames } from '../config';
 import { FeatureBatch } from '../feature-source';
+import { leanVariableGrads } from '../lean-grads';
 import { streamRng } from '../random-streams';
 import { LabelSnapshot, StepInfo, Task, TaskStep } from './task';
 
@@ -130,9 +131,9 @@ export class MaskedPredictionTask implements Task {
     const grads = new Map<string, tf.Tensor>();
     let lambda = NaN;
     if (this.enhanced && c.objective.schedule === 'bome') {
-      const gF = tf.variableGrads(() => tf.mul(objectives().F!, w1) as tf.Scalar, varList);
+      const gF = leanVariableGrads(() => tf.mul(objectives().F!, w1) as tf.Scalar, varList);
       tf.dispose([kept.F, kept.G]);
-      const gG = tf.variableGrads(() => objectives().G, varList);
+      const gG = leanVariableGrads(() => objectives().G, varList);
       // A parameter outside one objective's graph (e.g. the other stream's head) has no gradient there: zero.
       const both = vars.filter(([, v]) => gF.grads[v.name] && gG.grads[v.name]).map(([, v]) => v.name);
       const [dot, n2] = tf.tidy(() => [
@@ -147,7 +148,7 @@ export class MaskedPredictionTask implements Task {
       }
       tf.dispose([gF.value, gG.value, dot, n2, ...Object.values(gF.grads), ...Object.values(gG.grads)].filter(Boolean));
     } else {
-      const { value, grads: g } = tf.variableGrads(() => {
+      const { value, grads: g } = leanVariableGrads(() => {
         const { F, G } = objectives();
         return (F && w1 > 0 ? tf.add(tf.mul(F, w1), tf.mul(G, w2)) : tf.mul(G, w2)) as tf.Scalar;
       }, varList);
