@@ -19,6 +19,7 @@ import { fork, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { builtinCorpusDir } from '../src/data/builtin';
 import { ManifestEntry, readManifest } from '../src/data/manifest';
 import { computeGlobalStats } from '../src/data/stats';
 import { BirqError, fail } from '../src/util/errors';
@@ -65,8 +66,9 @@ export interface CorpusInfo {
   build?: { wallS: number; audioS: number; xRealTime: number; workers: number };
 }
 
+/** `dataRoot()/austen-<profile>` (one definition, in src/data/builtin.ts). */
 export function corpusDir(profile: Profile, root = dataRoot()): string {
-  return path.join(root, `austen-${profile}`);
+  return builtinCorpusDir(profile, root);
 }
 
 /** Where Debian packages and parsed texts are cached (shared by all profiles). */

@@ -3,3 +3,4 @@ export * from './wav';
 export * from './flac';
 export * from './resample';
 export * from './read';
+export * from './html';

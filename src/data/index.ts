@@ -8,3 +8,5 @@ export * from './cache';
 export * from './batching';
 export * from './utterance';
 export * from './stats';
+export * from './builtin';
+export * from './figures';
