@@ -1,0 +1,159 @@
+/**
+ * CTC fine-tuning end to end on the smoke corpus: pretrain BiRQ and BEST-RQ for a few steps, fine-tune both and
+ * a random encoder (the supervised baseline), evaluate with `birq eval`; the frozen-encoder warm-up really
+ * freezes; the loss falls when overfitting a batch; bad checkpoints give clear errors.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { buildCorpus } from '../../data-scripts';
+import { initBackend } from '../../src/backend';
+import { run as evalCli } from '../../src/cli/eval';
+import { charVocab, phoneVocab } from '../../src/decode/vocab';
+import { Conformer } from '../../src/model/conformer';
+import { presetConfig } from '../../src/train/config';
+import { finetunePreset } from '../../src/train/finetune-config';
+import { LabeledSource } from '../../src/train/finetune-data';
+import { runFinetune } from '../../src/train/finetune';
+import { loadCtcModel, loadPretrainedEncoder } from '../../src/train/finetune-model';
+import { CtcFinetuneTask } from '../../src/train/finetune-task';
+import { train } from '../../src/train/loop';
+import { readTensorFile, writeTensorFile } from '../../src/train/tensor-file';
+
+let corpus = '';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-ft-'));
+const runs: Record<string, string> = {};
+
+function quietStdout<T>(fn: () => Promise<T>): Promise<{ value: T; out: string }> {
+  const write = process.stdout.write;
+  let out = '';
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  return fn().then(
+    (value) => ((process.stdout.write = write), { value, out }),
+    (e) => {
+      process.stdout.write = write;
+      throw e;
+    },
+  );
+}
+
+function smokeFinetune(from: string, patch: Record<string, unknown> = {}) {
+  const c = finetunePreset('smoke');
+  c.from = from;
+  c.data.corpus = corpus;
+  c.run = { steps: 12, logEvery: 4, evalEvery: 6 };
+  c.freezeEncoderSteps = 4;
+  Object.assign(c, patch);
+  return c;
+}
+
+describe('CTC fine-tuning on the smoke corpus', () => {
+  before(async () => {
+    await initBackend({ quiet: true });
+    corpus = (await buildCorpus({ profile: 'smoke', quiet: true })).root;
+    for (const task of ['birq', 'bestrq'] as const) {
+      const c = presetConfig('smoke');
+      c.task = task;
+      c.data = { ...c.data, source: 'corpus', corpus, batchSize: 4, maxFrames: 160 };
+      c.run = { steps: 3, logEvery: 1, checkpointEvery: 3, snapshotEvery: 0, keepCheckpoints: 1 };
+      runs[task] = path.join(tmp, `pre-${task}`);
+      await train({ config: c, runDir: runs[task], quiet: true });
+    }
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('finetune then eval runs for supervised, BEST-RQ and BiRQ', async () => {
+    for (const [name, from] of [['supervised', ''], ['bestrq', runs.bestrq], ['birq', runs.birq]]) {
+      const r = await runFinetune(smokeFinetune(from), { runDir: path.join(tmp, `ft-${name}`), quiet: true });
+      for (const f of ['config.json', 'metrics.jsonl', 'model.ckpt', 'dev.json']) assert.ok(fs.existsSync(path.join(r.runDir, f)), `${name}: ${f}`);
+      const cfg = JSON.parse(fs.readFileSync(path.join(r.runDir, 'config.json'), 'utf8'));
+      assert.equal(cfg.pretrained === null, name === 'supervised', `${name}: provenance`);
+      assert.ok(Number.isFinite(r.finalLoss) && r.finalLoss > 0);
+      const w = r.dev!.wer!;
+      assert.equal(w.hits + w.substitutions + w.deletions, w.refTokens, `${name}: counts add up`);
+      const evals = fs.readFileSync(path.join(r.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => 'dev_wer' in m);
+      assert.deepEqual(evals.map((m) => m.step), [6, 12], `${name}: dev evaluated at evalEvery and the end`);
+
+      const out = path.join(tmp, `eval-${name}.json`);
+      const { value: code, out: printed } = await quietStdout(() => evalCli(['--checkpoint', r.modelFile, '--split', 'test-clean', '--out', out, '--quiet']));
+      assert.equal(code, 0);
+      assert.match(printed, /WER \d+\.\d\d% \(S \d+, D \d+, I \d+ \/ N \d+/);
+      const res = JSON.parse(fs.readFileSync(out, 'utf8'));
+      assert.equal(res.split, 'test-clean');
+      assert.equal(res.transcripts.length, res.utterances);
+      assert.ok(res.utterances > 0 && res.cer.refTokens > res.wer.refTokens);
+    }
+  });
+
+  it('phone targets: PER', async () => {
+    const c = smokeFinetune(runs.birq, { vocab: 'phones' });
+    c.run = { steps: 3, logEvery: 1, evalEvery: 3 };
+    c.freezeEncoderSteps = 1;
+    const r = await runFinetune(c, { runDir: path.join(tmp, 'ft-phones'), quiet: true });
+    assert.ok(r.dev!.per && r.dev!.per.refTokens > 0 && !r.dev!.wer);
+    assert.equal(loadCtcModel(r.modelFile).vocab.kind, 'phones');
+  });
+
+  it('the warm-up freezes the encoder exactly; afterwards it trains; no tensors leak', async () => {
+    const pre = loadPretrainedEncoder(runs.birq);
+    const src = new LabeledSource({ corpus, split: 'train-1h', vocab: charVocab(), batchSize: 2, maxBatchFrames: 4000, seed: 1 });
+    const task = new CtcFinetuneTask(pre.encoder, charVocab(), src.targets(), { freezeEncoderSteps: 2, seed: 1 });
+    const enc = () => task.params.trainable().filter(([n]) => !n.startsWith('head.')).map(([, v]) => Array.from(v.dataSync()));
+    const head = () => Array.from(task.params.get('head.ctc.w').dataSync());
+    const e0 = enc();
+    const h0 = head();
+    const s0 = task.step(src.batchAt(0), { step: 0, micro: 0, totalSteps: 4, seed: 1 });
+    assert.equal(s0.metrics.head_only, 1);
+    assert.deepEqual([...s0.grads.keys()].sort(), ['head.ctc.b', 'head.ctc.w']);
+    for (const [n, g] of s0.grads) tf.tidy(() => task.params.get(n).assign(tf.sub(task.params.get(n), tf.mul(g, 0.1))));
+    tf.dispose([...s0.grads.values()]);
+    assert.deepEqual(enc(), e0, 'encoder unchanged during warm-up');
+    assert.notDeepEqual(head(), h0, 'head trained');
+    // The encoder caches one positional table per length: measure on a length it has seen.
+    const before = tf.memory().numTensors;
+    const s2 = task.step(src.batchAt(0), { step: 2, micro: 0, totalSteps: 4, seed: 1 });
+    assert.equal(s2.metrics.head_only, 0);
+    assert.equal(s2.grads.size, task.params.trainable().length, 'all parameters get gradients after the warm-up');
+    assert.equal(tf.memory().numTensors, before + s2.grads.size, 'task.step leaves only its gradients behind');
+    tf.dispose([...s2.grads.values()]);
+    task.dispose();
+  });
+
+  it('overfitting one batch lowers the CTC loss', () => {
+    const enc = new Conformer({ ...presetConfig('smoke').encoder, dropout: 0 }, 5);
+    const src = new LabeledSource({ corpus, split: 'train-1h', vocab: charVocab(), batchSize: 2, maxBatchFrames: 4000, seed: 1 });
+    const task = new CtcFinetuneTask(enc, charVocab(), src.targets(), { freezeEncoderSteps: 0, seed: 1 });
+    const batch = src.batchAt(0);
+    const losses: number[] = [];
+    const opt = tf.train.adam(3e-3);
+    for (let i = 0; i < 25; i++) {
+      const r = task.step(batch, { step: i, micro: 0, totalSteps: 25, seed: 1 });
+      losses.push(r.losses.ctc);
+      opt.applyGradients(Object.fromEntries([...r.grads].map(([n, g]) => [task.params.get(n).name, g])));
+      tf.dispose([...r.grads.values()]);
+    }
+    opt.dispose();
+    assert.ok(losses[24] < 0.7 * losses[0], `loss ${losses[0].toFixed(3)} -> ${losses[24].toFixed(3)}`);
+    task.dispose();
+  });
+
+  it('bad checkpoints: pretraining checkpoint, another configuration, truncated file', async () => {
+    const ft = await runFinetune(smokeFinetune(runs.birq, { run: { steps: 2, logEvery: 1, evalEvery: 2 }, freezeEncoderSteps: 0 }), { runDir: path.join(tmp, 'ft-bad'), quiet: true });
+    const ckpt = fs.readdirSync(path.join(runs.birq, 'checkpoints')).find((f) => f.endsWith('.ckpt'))!;
+    assert.throws(() => loadCtcModel(path.join(runs.birq, 'checkpoints', ckpt)), /not a fine-tuned CTC model .*fine-tune it first/);
+    const { meta, arrays } = readTensorFile<Record<string, unknown>>(ft.modelFile);
+    const other = path.join(tmp, 'other.ckpt');
+    writeTensorFile(other, { ...meta, encoder: { ...(meta.encoder as object), dim: 32, heads: 4, ffnDim: 64 } }, [...arrays.values()]);
+    assert.throws(() => loadCtcModel(other), (e: Error) => e.message.startsWith(other) && /another encoder configuration/.test(e.message));
+    const bytes = fs.readFileSync(ft.modelFile);
+    const cut = path.join(tmp, 'cut.ckpt');
+    fs.writeFileSync(cut, bytes.subarray(0, bytes.length - 1000));
+    assert.throws(() => loadCtcModel(cut), /truncated/);
+    assert.throws(() => loadPretrainedEncoder(path.join(tmp, 'nope')), /no such run directory or checkpoint/);
+    assert.throws(() => loadPretrainedEncoder(ft.modelFile), /not a pretraining checkpoint/);
+    await assert.rejects(runFinetune({ ...smokeFinetune(''), vocab: 'words' as never }), /vocab: must be chars or phones/);
+  });
+});
