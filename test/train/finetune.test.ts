@@ -132,7 +132,7 @@ describe('CTC fine-tuning on the smoke corpus', () => {
     for (let i = 0; i < 25; i++) {
       const r = task.step(batch, { step: i, micro: 0, totalSteps: 25, seed: 1 });
       losses.push(r.losses.ctc);
-      opt.applyGradients(Object.fromEntries([...r.grads].map(([n, g]) => [task.params.get(n).name, g])));
+      opt.applyGradients([...r.grads].map(([n, g]) => ({ name: task.params.get(n).name, tensor: g })));
       tf.dispose([...r.grads.values()]);
     }
     opt.dispose();
