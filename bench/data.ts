@@ -25,7 +25,11 @@ export async function run(args: string[]): Promise<number> {
   const n = (flags.utts as number | undefined) ?? 200;
   const info = await buildCorpus({ profile: 'small', out, maxUtterances: n, quiet: !!flags.json });
   const b = info.build!;
-  emit({ bench: 'data', name: 'corpus-build', value: b.xRealTime, unit: 'x real time', target: '>= 50', ok: b.xRealTime >= 50, utterances: n, audioS: b.audioS, wallS: b.wallS, workers: b.workers, cpu, detail: `${n} utts, ${(b.audioS / 60).toFixed(1)} min audio in ${b.wallS.toFixed(1)} s on ${b.workers} workers` });
+  const load = os.loadavg()[0];
+  emit({ bench: 'data', name: 'corpus-build', value: b.xRealTime, unit: 'x real time (wall clock)', target: '>= 50 on 2 cores', ok: b.xRealTime >= 50, utterances: n, audioS: b.audioS, wallS: b.wallS, workers: b.workers, cpu, loadAvg1m: load, detail: `${n} utts, ${(b.audioS / 60).toFixed(1)} min audio in ${b.wallS.toFixed(1)} s on ${b.workers} workers, load average ${load.toFixed(1)}` });
+  // The same build in CPU time: what 2 otherwise idle cores would give (wall time on a shared machine also
+  // measures the neighbours).
+  if (b.xRealTimePerCore) emit({ bench: 'data', name: 'corpus-build-cpu', value: b.xRealTimePerCore, unit: 'x real time per CPU-second', target: '>= 25 (= 50 on 2 idle cores)', ok: b.xRealTimePerCore >= 25, cpuS: b.cpuS, projected2Cores: 2 * b.xRealTimePerCore, detail: `${b.cpuS!.toFixed(1)} CPU-s for ${b.audioS.toFixed(0)} s audio; 2 idle cores: ${(2 * b.xRealTimePerCore).toFixed(0)}x` });
 
   const rows = openCorpus(out);
   const x = new Float32Array(16000 * 60);

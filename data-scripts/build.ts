@@ -63,7 +63,7 @@ export interface CorpusInfo {
   complete: boolean;
   splits: Record<string, SplitStats>;
   /** Build wall time and audio/wall ratio of the run that completed it. */
-  build?: { wallS: number; audioS: number; xRealTime: number; workers: number };
+  build?: { wallS: number; audioS: number; xRealTime: number; workers: number; cpuS?: number; xRealTimePerCore?: number };
 }
 
 /** `dataRoot()/austen-<profile>` (one definition, in src/data/builtin.ts). */
@@ -96,6 +96,7 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   requireTools(['flite', 'festival', 'sox', 'espeak-ng', 'gcc']);
   espeakHelper(path.join(cacheDir(), 'bin')); // compile once here, not racily in every worker
   const t0 = Date.now();
+  const cpu0 = cpuSeconds();
   const texts = loadTexts();
   const speakers = makeSpeakers(seed, PROFILE_SPECS[profile].trainSpeakersPerVoice);
   let jobs = makePlan(profile, seed, texts, speakers);
@@ -123,11 +124,25 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   const info = finalize(root, jobs, profile, seed);
   // Global CMVN over the pretraining split, saved with the corpus (src/features/normalize.ts).
   computeGlobalStats(readManifest(path.join(root, 'manifest.jsonl')).filter((e) => e.split === 'pretrain')).save(path.join(root, 'cmvn.json'));
-  info.build = { wallS, audioS, xRealTime: audioS / Math.max(wallS, 1e-9), workers: nWorkers };
+  // CPU time of this process and every finished descendant (workers and the synthesizers they ran): the
+  // machine-load-independent cost, since wall time on a shared machine says as much about the neighbours.
+  const cpuS = cpuSeconds() - cpu0;
+  info.build = { wallS, audioS, xRealTime: audioS / Math.max(wallS, 1e-9), workers: nWorkers, cpuS, xRealTimePerCore: cpuS > 0 ? audioS / cpuS : undefined };
   // Paths are not stored: the directory may be moved.
   const { root: _r, manifest: _m, ...stored } = info;
   writeJsonAtomic(infoFile, stored);
   return { ...info, root, manifest: path.join(root, 'manifest.jsonl') };
+}
+
+/** User + system CPU seconds of this process plus its waited-for descendants (Linux /proc; 0 elsewhere). */
+function cpuSeconds(): number {
+  try {
+    const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // fields 14-17 of stat (utime stime cutime cstime) are 12-15 here, in clock ticks (100 Hz on Linux).
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function loadTexts(): Record<Novel, Sentence[]> {
@@ -171,8 +186,7 @@ function runWorkers(root: string, tmp: string, batches: UttJob[][], n: number, p
     const feed = (w: ChildProcess) => {
       if (failed) return;
       if (next >= batches.length) {
-        w.disconnect();
-        if (--active === 0) resolve(audio);
+        w.disconnect(); // the worker exits; the build resolves on the last exit (so its CPU time is counted)
         return;
       }
       w.send({ root, tmp, bin: path.join(cacheDir(), 'bin'), jobs: batches[next++] });
@@ -196,7 +210,7 @@ function runWorkers(root: string, tmp: string, batches: UttJob[][], n: number, p
         if (code && !failed) {
           failed = true;
           reject(new Error(`corpus worker exited with status ${code}`));
-        }
+        } else if (--active === 0 && !failed) resolve(audio);
       });
       feed(w);
     }
