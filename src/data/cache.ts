@@ -66,16 +66,20 @@ export class FeatureCache {
   /** Log-mel [T, F] of an utterance, from the cache or computed and stored. */
   get(e: ManifestEntry): Features {
     const file = this.fileFor(e);
-    if (fs.existsSync(file)) {
-      const f = decodeFeatures(fs.readFileSync(file));
-      if (f) {
-        this.hits++;
-        return f;
-      }
+    let buf: Buffer | null = null;
+    try {
+      buf = fs.readFileSync(file);
+    } catch {
+      // not cached yet
+    }
+    const f = buf && decodeFeatures(buf);
+    if (f) {
+      this.hits++;
+      return f;
     }
     this.misses++;
-    const f = this.logmel.compute(loadUtteranceAudio(e, this.logmel.cfg.sampleRate));
-    writeFileAtomic(file, encodeFeatures(f));
-    return f;
+    const g = this.logmel.compute(loadUtteranceAudio(e, this.logmel.cfg.sampleRate));
+    writeFileAtomic(file, encodeFeatures(g));
+    return g;
   }
 }

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fail } from '../util/errors';
+import { readJson } from '../util/fs';
 import { ManifestEntry } from './manifest';
 
 export const AUDIO_EXT = ['.flac', '.wav'];
@@ -78,7 +79,7 @@ export function readLibriSpeech(dir: string): ManifestEntry[] {
       const e: ManifestEntry = { id, audio: a, text, speaker: parts[0], chapter: parts[1] };
       const side = a.replace(/\.(flac|wav)$/i, '.json');
       if (fs.existsSync(side)) {
-        const s = JSON.parse(fs.readFileSync(side, 'utf8')) as ManifestEntry;
+        const s = readJson<ManifestEntry>(side, 'utterance sidecar');
         Object.assign(e, { ...s, audio: a });
       }
       out.push(e);

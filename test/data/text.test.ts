@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { mapRadioPhone } from '../../data-scripts/phones';
 import { makeSentence, normalizeTranscript, paragraphs, sentences } from '../../data-scripts/text';
 import { toSegments } from '../../data-scripts/effects';
+import { requireTools } from '../../data-scripts/tools';
 
 test('LibriSpeech normalization: upper case, inner apostrophes kept, punctuation and hyphens to spaces', () => {
   assert.equal(normalizeTranscript("'Tis her mother-in-law's -- house; \"quite\" so!"), "TIS HER MOTHER IN LAW'S HOUSE QUITE SO");
@@ -34,4 +35,15 @@ test('engine phones map to CMU-39 + sil; segments tile the waveform, trailing au
   ]);
   const clipped = toSegments([{ phone: 'pau', end: 0.1 }, { phone: 'hh', end: 0.9 }], 0.5, 'u');
   assert.equal(clipped[clipped.length - 1].end, 0.5);
+});
+
+test('a missing system tool is a clear error naming the Debian package', () => {
+  assert.throws(() => requireTools(['sh', 'birq-no-such-tool']), /missing system tool birq-no-such-tool: install with `sudo apt-get install -y --no-install-recommends birq-no-such-tool`/);
+  const path0 = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    assert.throws(() => requireTools(['flite', 'sox']), /flite, sox: install with .*apt-get install.* flite sox libsox-fmt-all/);
+  } finally {
+    process.env.PATH = path0;
+  }
 });
