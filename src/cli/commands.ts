@@ -11,3 +11,4 @@ registerCommand('pretrain', { summary: 'self-supervised pretraining (BEST-RQ / B
 registerCommand('bench', { summary: 'benchmarks: `bench step` times a training step (vs torch_reference.py)', load: () => import('./bench-step') });
 registerCommand('finetune', { summary: 'CTC fine-tuning of a pretrained encoder (or --supervised from scratch)', load: () => import('./finetune') });
 registerCommand('eval', { summary: 'WER/CER/PER of a fine-tuned model on a split (greedy or beam + LM)', load: () => import('./eval') });
+registerCommand('labels', { summary: 'label quality (purity, PNMI) of anchor, enhanced and k-means labels of a run', load: () => import('./labels') });

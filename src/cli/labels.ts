@@ -1,0 +1,64 @@
+/**
+ * `birq labels --run R --split dev [--corpus C] [--kmeans-k 100] [--fit-split pretrain] [--layer K]
+ *              [--no-kmeans] [--out FILE] [--json]`
+ * Label quality of a pretraining run (its latest checkpoint) on a split with phone alignments: phone purity,
+ * cluster purity and PNMI (HuBERT's definitions, metrics/label-quality.ts) for the anchor, enhanced and
+ * k-means label streams, codes used and perplexity, and NMI between the streams. The k-means teacher is fit on
+ * block k's outputs over `--fit-split` (default pretrain; never the scored split). Writes JSON (default
+ * <run>/labels-<split>.json).
+ */
+import * as path from 'node:path';
+import { initBackend } from '../backend';
+import { addKMeansStream, fitLayerKMeans, labelsReport, loadPretrainedRun, splitLabels } from '../train/label-streams';
+import { fail } from '../util/errors';
+import { writeJsonAtomic } from '../util/fs';
+import { parseFlags } from './args';
+
+export async function run(args: string[]): Promise<number> {
+  const { flags } = parseFlags('labels', args, {
+    run: { type: 'string', help: 'pretraining run directory or checkpoint' },
+    split: { type: 'string' },
+    corpus: { type: 'string' },
+    'kmeans-k': { type: 'number' },
+    'fit-split': { type: 'string' },
+    layer: { type: 'number' },
+    'no-kmeans': { type: 'boolean' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+  });
+  if (!flags.run) fail('labels: give --run (a pretraining run directory or checkpoint)');
+  const split = (flags.split as string | undefined) ?? 'dev';
+  await initBackend({ quiet: Boolean(flags.quiet) });
+  const r = loadPretrainedRun(flags.run as string);
+  try {
+    const corpus = (flags.corpus as string | undefined) ?? (r.config.data.source === 'corpus' ? r.config.data.corpus : '');
+    if (!corpus) fail('labels: the run was pretrained on the toy source; give --corpus');
+    const layer = (flags.layer as number | undefined) ?? r.config.enhanced.layer;
+    if (!(Number.isInteger(layer) && layer >= 1 && layer <= r.config.encoder.blocks)) fail(`labels: --layer ${layer} is not a block in 1..${r.config.encoder.blocks}`);
+    const fitSplit = (flags['fit-split'] as string | undefined) ?? 'pretrain';
+    if (fitSplit === split) fail(`labels: k-means must be fit on another split than the scored one (--fit-split ${fitSplit})`);
+    const labels = splitLabels(r, corpus, split, { layer });
+    const k = (flags['kmeans-k'] as number | undefined) ?? 100;
+    let kmeans: { k: number; layer: number; fitSplit: string; iterations: number } | null = null;
+    if (!flags['no-kmeans']) {
+      const km = fitLayerKMeans(r, corpus, fitSplit, { k, layer, seed: r.config.seed });
+      addKMeansStream(labels, km);
+      kmeans = { k, layer, fitSplit, iterations: km.iterations };
+    }
+    const report = { run: path.resolve(flags.run as string), checkpoint: r.file, step: r.step, task: r.config.task, corpus, layer, kmeans, ...labelsReport(split, labels) };
+    const out = (flags.out as string | undefined) ?? path.join(path.dirname(path.dirname(r.file)), `labels-${split}.json`);
+    writeJsonAtomic(out, report);
+    if (flags.json) process.stdout.write(JSON.stringify({ ...report, out }) + '\n');
+    else {
+      const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1).padStart(6) : '   nan');
+      const rows = Object.entries(report.streams).map(([n, s]) => `  ${n.padEnd(10)} ${pct(s.pnmi)} ${pct(s.phonePurity)} ${pct(s.clusterPurity)} ${String(s.used).padStart(6)} ${s.perplexity.toFixed(1).padStart(8)}`);
+      const agree = Object.entries(report.agreement).map(([n, v]) => `  NMI ${n}: ${v.toFixed(3)}`);
+      process.stdout.write(`${report.task} step ${report.step}, ${split}: ${report.utterances} utterances, ${report.frames} frames (40 ms)\n` +
+        `  stream       PNMI%  phone%  clust%  codes  perplex\n${rows.join('\n')}\n${agree.join('\n')}\nwrote ${out}\n`);
+    }
+  } finally {
+    r.task.dispose();
+  }
+  return 0;
+}

@@ -1,0 +1,65 @@
+/** `birq labels` and the label streams behind it, on a few-step pretraining run over the smoke corpus. */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildCorpus } from '../../data-scripts';
+import { initBackend } from '../../src/backend';
+import { run as labelsCli } from '../../src/cli/labels';
+import { PHONE_SET } from '../../src/data/segments';
+import { presetConfig } from '../../src/train/config';
+import { loadPretrainedRun, splitLabels } from '../../src/train/label-streams';
+import { train } from '../../src/train/loop';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-labels-'));
+let corpus = '';
+const runDir = path.join(tmp, 'pre');
+
+describe('label quality of a pretraining run', () => {
+  before(async () => {
+    await initBackend({ quiet: true });
+    corpus = (await buildCorpus({ profile: 'smoke', quiet: true })).root;
+    const c = presetConfig('smoke');
+    c.data = { ...c.data, source: 'corpus', corpus, batchSize: 4, maxFrames: 160 };
+    c.run = { steps: 2, logEvery: 1, checkpointEvery: 2, snapshotEvery: 0, keepCheckpoints: 1 };
+    await train({ config: c, runDir, quiet: true });
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('streams and phones cover the same real frames', () => {
+    const r = loadPretrainedRun(runDir);
+    const l = splitLabels(r, corpus, 'dev', { layer: 1 });
+    const n = l.frames.reduce((a, b) => a + b, 0);
+    assert.equal(l.phones.length, n);
+    for (const s of Object.values(l.streams)) assert.equal(s.length, n);
+    assert.deepEqual(Object.keys(l.streams).sort(), ['anchor.0', 'enhanced']);
+    assert.equal(l.layer!.data.length, n * r.config.encoder.dim);
+    assert.ok(Math.max(...l.phones) < PHONE_SET.length);
+    assert.ok(new Set(l.phones).size > 10, 'real phone alignments, not all silence');
+    r.task.dispose();
+  });
+
+  it('birq labels writes purity, PNMI, usage and agreement for anchor, enhanced and k-means', async () => {
+    const out = path.join(tmp, 'labels.json');
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      assert.equal(await labelsCli(['--run', runDir, '--split', 'dev', '--kmeans-k', '8', '--out', out, '--quiet']), 0);
+    } finally {
+      process.stdout.write = write;
+    }
+    const rep = JSON.parse(fs.readFileSync(out, 'utf8'));
+    assert.deepEqual(Object.keys(rep.streams).sort(), ['anchor.0', 'enhanced', 'kmeans']);
+    for (const [name, s] of Object.entries<Record<string, number>>(rep.streams)) {
+      assert.ok(s.pnmi > 0 && s.pnmi <= 1, `${name} PNMI ${s.pnmi}`);
+      assert.ok(s.phonePurity > 0 && s.phonePurity <= 1 && s.clusterPurity > 0 && s.clusterPurity <= 1, name);
+      assert.ok(s.perplexity >= 1 && s.perplexity <= s.used, name);
+    }
+    assert.ok(rep.streams.kmeans.used <= 8);
+    assert.equal(rep.kmeans.fitSplit, 'pretrain');
+    assert.ok('anchor.0 x enhanced' in rep.agreement);
+    await assert.rejects(labelsCli(['--run', runDir, '--split', 'pretrain', '--quiet']), /k-means must be fit on another split/);
+    await assert.rejects(labelsCli(['--run', path.join(tmp, 'missing'), '--quiet']), /no such run directory or checkpoint/);
+  });
+});
