@@ -10,3 +10,4 @@ export * from './utterance';
 export * from './stats';
 export * from './builtin';
 export * from './figures';
+export * from './loader';

@@ -120,3 +120,24 @@ test('feature cache: same features as recomputing, hits on the second pass, corr
   assert.equal(again.misses, 1);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('featureBatches: padded log-mel with masks and -1-padded phone labels, every utterance once', async () => {
+  const { featureBatches } = await import('../../src/data');
+  const some = rows.slice(0, 10);
+  const seen: string[] = [];
+  for (const b of featureBatches(some, { batchSize: 4, seed: 1, labels: true, padTo: 4 })) {
+    assert.equal(b.frames % 4, 0);
+    assert.equal(b.data.length, b.batch * b.frames * 80);
+    assert.ok(b.phoneLabels);
+    b.lengths.forEach((len, k) => {
+      assert.equal(b.mask[k * b.frames + len - 1], 1);
+      if (len < b.frames) {
+        assert.equal(b.mask[k * b.frames + len], 0);
+        assert.equal(b.phoneLabels![k * b.frames + len], -1);
+      }
+      assert.ok(b.phoneLabels![k * b.frames] >= 0);
+    });
+    seen.push(...b.ids);
+  }
+  assert.deepEqual(seen.sort(), some.map((r) => r.id).sort());
+});
