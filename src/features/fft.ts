@@ -65,15 +65,24 @@ export class RealFFT {
 
   private complexInPlace(): void {
     const { m, re, im, cosT, sinT } = this;
-    for (let size = 2; size <= m; size <<= 1) {
+    // Stage of size 2: twiddle 1, plain sums and differences.
+    for (let a = 0; a < m; a += 2) {
+      const b = a + 1;
+      const tr = re[b], ti = im[b];
+      re[b] = re[a] - tr; im[b] = im[a] - ti;
+      re[a] += tr; im[a] += ti;
+    }
+    for (let size = 4; size <= m; size <<= 1) {
       const half = size >> 1;
       const step = m / size;
-      for (let start = 0; start < m; start += size) {
-        for (let j = 0, t = 0; j < half; j++, t += step) {
-          const c = cosT[t], s = sinT[t];
-          const a = start + j, b = a + half;
-          const tr = re[b] * c - im[b] * s;
-          const ti = re[b] * s + im[b] * c;
+      // Twiddle-outer order: each twiddle is loaded once per stage.
+      for (let j = 0, t = 0; j < half; j++, t += step) {
+        const c = cosT[t], s = sinT[t];
+        for (let a = j; a < m; a += size) {
+          const b = a + half;
+          const xr = re[b], xi = im[b];
+          const tr = xr * c - xi * s;
+          const ti = xr * s + xi * c;
           re[b] = re[a] - tr;
           im[b] = im[a] - ti;
           re[a] += tr;

@@ -68,7 +68,8 @@ export class LogMel {
     for (let t = 0; t < frames; t++) {
       const base = t * hopLength - pad; // signal index of frame sample 0
       // Only the window's support is non-zero; the rest of the frame stays zero.
-      for (let j = left; j < left + winLength; j++) frame[j] = window[j] * x[reflect(base + j, n)];
+      if (base + left >= 0 && base + left + winLength <= n) for (let j = left; j < left + winLength; j++) frame[j] = window[j] * x[base + j];
+      else for (let j = left; j < left + winLength; j++) frame[j] = window[j] * x[reflect(base + j, n)];
       this.fft.power(frame, spec);
       const row = t * nMels;
       for (let m = 0; m < nMels; m++) {
