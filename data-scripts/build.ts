@@ -16,6 +16,7 @@
  * build of the same corpus (same deterministic files, atomic renames).
  */
 import { fork, ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,7 +33,7 @@ import { espeakHelper } from './engines/espeak';
 import { isDone } from './synth';
 import { novelSentences, Sentence } from './text';
 import { requireTools } from './tools';
-import { makeSpeakers } from './voices';
+import { BASE_VOICES, makeSpeakers } from './voices';
 
 /** Bump when the recipe changes what is generated; a corpus with another version is rebuilt only with force. */
 export const RECIPE_VERSION = 3;
@@ -60,6 +61,8 @@ export interface CorpusInfo {
   profile: Profile;
   seed: number;
   recipeVersion: number;
+  /** Hash of the profile's sizes and the voice list: a corpus built with other sizes is rebuilt. */
+  specHash?: string;
   complete: boolean;
   splits: Record<string, SplitStats>;
   /** Build wall time and audio/wall ratio of the run that completed it. */
@@ -87,9 +90,9 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
     const info = readJson<CorpusInfo>(infoFile, 'corpus description');
     if (info.seed !== seed || info.profile !== profile)
       fail(`holds another corpus (profile ${info.profile}, seed ${info.seed}); remove it, pass --force, or choose --out`, root);
-    if (info.recipeVersion !== RECIPE_VERSION) {
-      // A stale recipe is regenerated rather than mixed with new utterances.
-      if (!opts.quiet) process.stderr.write(`data build: ${root} holds recipe ${info.recipeVersion}, rebuilding with recipe ${RECIPE_VERSION}\n`);
+    if (info.recipeVersion !== RECIPE_VERSION || info.specHash !== specHash(profile)) {
+      // A stale recipe or profile size is regenerated rather than mixed with new utterances.
+      if (!opts.quiet) process.stderr.write(`data build: ${root} holds an older recipe or profile size, rebuilding\n`);
       fs.rmSync(root, { recursive: true, force: true });
     } else if (info.complete) return { ...info, root, manifest: path.join(root, 'manifest.jsonl') };
   }
@@ -105,7 +108,7 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
     jobs = jobs.filter((_, i) => Math.floor(i / k) !== Math.floor((i - 1) / k));
   }
   fs.mkdirSync(root, { recursive: true });
-  writeJsonAtomic(infoFile, { profile, seed, recipeVersion: RECIPE_VERSION, complete: false, splits: {} });
+  writeJsonAtomic(infoFile, { profile, seed, recipeVersion: RECIPE_VERSION, specHash: specHash(profile), complete: false, splits: {} });
 
   const batches = toBatches(jobs.filter((j) => !isDone(root, j)));
   const progress = new Progress(`data build ${profile}`, jobs.length, { quiet: opts.quiet ?? !!process.env.BIRQ_QUIET, onUpdate: opts.onProgress });
@@ -132,6 +135,10 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   const { root: _r, manifest: _m, ...stored } = info;
   writeJsonAtomic(infoFile, stored);
   return { ...info, root, manifest: path.join(root, 'manifest.jsonl') };
+}
+
+export function specHash(profile: Profile): string {
+  return createHash('sha1').update(JSON.stringify([PROFILE_SPECS[profile], BASE_VOICES])).digest('hex').slice(0, 12);
 }
 
 /** User + system CPU seconds of this process plus its waited-for descendants (Linux /proc; 0 elsewhere). */
@@ -259,5 +266,5 @@ function finalize(root: string, jobs: UttJob[], profile: Profile, seed: number):
   });
   writeFileAtomic(path.join(root, 'SPEAKERS.TXT'), `; ID  | SEX | SUBSET     | VOICE\n${lines.join('\n')}\n`);
   const ordered = Object.fromEntries([...SPLITS, ...SUBSETS].filter((s) => splits[s]).map((s) => [s, splits[s]]));
-  return { root, manifest: path.join(root, 'manifest.jsonl'), profile, seed, recipeVersion: RECIPE_VERSION, complete: true, splits: ordered };
+  return { root, manifest: path.join(root, 'manifest.jsonl'), profile, seed, recipeVersion: RECIPE_VERSION, specHash: specHash(profile), complete: true, splits: ordered };
 }
