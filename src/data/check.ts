@@ -42,9 +42,9 @@ export function checkCorpus(dir: string, opts: { expectRate?: number } = {}): Ch
   const det = guard(dir, () => detectCorpus(dir));
   if (!det) return report;
   report.kind = det.kind;
-  const checkAudio = (file: string, want?: Partial<ManifestEntry>) => {
+  const checkAudio = (file: string, want?: Partial<ManifestEntry>): number | undefined => {
     report.audioFiles++;
-    guard(file, () => {
+    return guard(file, () => {
       const buf = fs.readFileSync(file);
       const a = decodeAudio(buf, file);
       const n = audioLength(a);
@@ -56,6 +56,7 @@ export function checkCorpus(dir: string, opts: { expectRate?: number } = {}): Ch
       if (a.channels.length > 1) add(file, `${a.channels.length} channels (will be mixed to mono)`);
       if (want?.numSamples !== undefined && want.numSamples !== n) add(file, `holds ${n} samples, the manifest says ${want.numSamples}`);
       if (want?.end !== undefined && want.end > n / a.sampleRate + 0.01) add(file, `segment ${want.id} ends at ${want.end}s, past the audio's ${(n / a.sampleRate).toFixed(2)}s`);
+      return n / a.sampleRate;
     });
   };
 
@@ -89,10 +90,19 @@ export function checkCorpus(dir: string, opts: { expectRate?: number } = {}): Ch
     if (scp) {
       const utts = segs ? [...segs.keys()] : [...scp.keys()];
       report.utterances = utts.length;
+      const seconds = new Map<string, number | undefined>();
       for (const [id, p] of scp) {
         const f = path.isAbsolute(p) ? p : fs.existsSync(p) ? path.resolve(p) : path.join(dir, p);
-        if (!fs.existsSync(f)) add(path.join(dir, 'wav.scp'), `recording ${id}: audio file not found: ${p}`);
-        else checkAudio(f);
+        if (p.endsWith('|')) add(path.join(dir, 'wav.scp'), `recording ${id}: piped commands are not supported; convert to files first`);
+        else if (!fs.existsSync(f)) add(path.join(dir, 'wav.scp'), `recording ${id}: audio file not found: ${p}`);
+        else seconds.set(id, checkAudio(f));
+      }
+      for (const [utt, v] of segs ?? []) {
+        const [rec, s0, e0] = v.split(/\s+/);
+        const start = Number(s0), end = Number(e0), dur = seconds.get(rec);
+        if (!scp.has(rec)) add(path.join(dir, 'segments'), `segment ${utt} refers to recording ${rec}, which wav.scp lacks`);
+        else if (!(start >= 0 && end > start)) add(path.join(dir, 'segments'), `segment ${utt}: bad times ${s0} ${e0}`);
+        else if (dur !== undefined && end > dur + 0.01) add(path.join(dir, 'segments'), `segment ${utt} ends at ${end}s, past recording ${rec}'s ${dur.toFixed(2)}s`);
       }
       if (text) {
         for (const u of utts) if (!text.has(u)) add(path.join(dir, 'text'), `utterance ${u} has no transcript`);

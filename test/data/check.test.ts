@@ -96,9 +96,16 @@ test('Kaldi data dir: missing recordings and transcripts for unknown utterances 
   fs.writeFileSync(path.join(root, 'a.wav'), encodeWav(tone(16000), 16000));
   fs.writeFileSync(path.join(root, 'wav.scp'), `recA ${path.join(root, 'a.wav')}\nrecB ${path.join(root, 'missing.wav')}\n`);
   fs.writeFileSync(path.join(root, 'text'), 'recA HELLO\nrecC ORPHAN\n');
-  const r = checkCorpus(root);
+  let r = checkCorpus(root);
   assert.equal(r.kind, 'kaldi');
   assert.ok(r.problems.some((p) => /recB: audio file not found/.test(p.problem)));
   assert.ok(r.problems.some((p) => /recB has no transcript/.test(p.problem)));
   assert.ok(r.problems.some((p) => /transcript for recC, which has no audio/.test(p.problem)));
+  fs.writeFileSync(path.join(root, 'wav.scp'), `recA ${path.join(root, 'a.wav')}\n`);
+  fs.writeFileSync(path.join(root, 'segments'), 'u1 recA 0.0 0.5\nu2 recA 0.5 1.8\nu3 recZ 0 1\n');
+  fs.writeFileSync(path.join(root, 'text'), 'u1 A\nu2 B\nu3 C\n');
+  r = checkCorpus(root);
+  assert.ok(r.problems.some((p) => /segment u2 ends at 1.8s, past recording recA's 1.00s/.test(p.problem)));
+  assert.ok(r.problems.some((p) => /segment u3 refers to recording recZ/.test(p.problem)));
+  assert.ok(!r.problems.some((p) => /u1/.test(p.problem)));
 });
