@@ -16,8 +16,17 @@ import { ParamStore } from '../model/params';
 import { Vocab, VocabKind, vocabFor } from '../decode/vocab';
 import { BirqError } from '../util/errors';
 import { CheckpointMeta, latestCheckpoint } from './checkpoint';
-import { PretrainConfig } from './config';
+import { applyConfigObject, presetConfig, PretrainConfig } from './config';
 import { NamedArray, readTensorFile, writeTensorFile } from './tensor-file';
+
+/**
+ * A checkpoint's config over today's defaults: fields added to the config since the run was made get their
+ * default values (a field that no longer exists is an error naming it).
+ */
+export function withDefaults(stored: unknown, file: string): PretrainConfig {
+  if (!stored || typeof stored !== 'object' || !(stored as PretrainConfig).encoder) throw new BirqError('checkpoint meta has no encoder configuration', file);
+  return applyConfigObject(presetConfig('smoke'), stored, `${file}: `);
+}
 
 /** A run directory (its latest checkpoint) or a checkpoint file. */
 export function resolveCheckpoint(from: string): string {
@@ -50,8 +59,7 @@ export function loadPretrainedEncoder(from: string): PretrainedEncoder {
   const file = resolveCheckpoint(from);
   const { meta, arrays } = readTensorFile<CheckpointMeta>(file);
   if (meta.format !== 'birq-checkpoint') throw new BirqError(`not a pretraining checkpoint (format ${JSON.stringify(meta.format)})`, file);
-  const config = meta.config as PretrainConfig;
-  if (!config || typeof config !== 'object' || !config.encoder) throw new BirqError('checkpoint meta has no encoder configuration', file);
+  const config = withDefaults(meta.config, file);
   const encoder = new Conformer(config.encoder, config.seed);
   try {
     assignParams(encoder.params, arrays, file, 'pretraining checkpoint');

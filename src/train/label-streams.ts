@@ -23,6 +23,7 @@ import { fitKMeans, kmeansAssign, KMeansModel } from '../quantizers/kmeans';
 import { BirqError } from '../util/errors';
 import { CheckpointMeta } from './checkpoint';
 import { PretrainConfig } from './config';
+import { withDefaults } from './finetune-model';
 import { FeatureBatch } from './feature-source';
 import { resolveCorpus } from './finetune-data';
 import { resolveCheckpoint } from './finetune-model';
@@ -41,7 +42,7 @@ export function loadPretrainedRun(from: string): PretrainedRun {
   const file = resolveCheckpoint(from);
   const { meta, arrays } = readTensorFile<CheckpointMeta>(file);
   if (meta.format !== 'birq-checkpoint') throw new BirqError(`not a pretraining checkpoint (format ${JSON.stringify(meta.format)})`, file);
-  const config = meta.config as PretrainConfig;
+  const config = withDefaults(meta.config, file);
   const task = new MaskedPredictionTask(config);
   try {
     for (const [name, v] of task.params.vars) {

@@ -1,0 +1,36 @@
+/**
+ * `birq relabel --teacher RUN [--k 100] [--layer K] [--fit-split pretrain] [--set key=value ...] [--run-dir DIR]`
+ * Offline HuBERT-style relabeling (src/train/offline-relabel.ts): k-means on the teacher's block k, then
+ * pretrain a new encoder on those targets. The result is a pretraining run: `birq finetune --from DIR`.
+ */
+import * as path from 'node:path';
+import { initBackend } from '../backend';
+import { applyOverride } from '../train/config';
+import { runOfflineRelabel } from '../train/offline-relabel';
+import { fail } from '../util/errors';
+import { runsRoot } from '../util/paths';
+import { parseFlags } from './args';
+
+export async function run(args: string[]): Promise<number> {
+  const { flags } = parseFlags('relabel', args, {
+    teacher: { type: 'string', help: 'pretraining run (or checkpoint) to cluster' },
+    k: { type: 'number' },
+    layer: { type: 'number' },
+    'fit-split': { type: 'string' },
+    set: { type: 'list', help: 'student config override key=value (e.g. run.steps=2000)' },
+    'run-dir': { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if (!flags.teacher) fail('relabel: give --teacher (a pretraining run directory)');
+  const k = (flags.k as number | undefined) ?? 100;
+  if (!(Number.isInteger(k) && k >= 2)) fail(`relabel: --k must be an integer >= 2, got ${k}`);
+  await initBackend({ quiet: Boolean(flags.quiet) });
+  const sets = (flags.set as string[] | undefined) ?? [];
+  const runDir = (flags['run-dir'] as string | undefined) ?? path.join(runsRoot(), `relabel-k${k}-${path.basename(path.resolve(flags.teacher as string))}`);
+  const r = await runOfflineRelabel({
+    teacher: flags.teacher as string, k, layer: flags.layer as number | undefined, fitSplit: flags['fit-split'] as string | undefined,
+    edit: (c) => sets.reduce((acc, s) => applyOverride(acc, s), c), runDir, quiet: Boolean(flags.quiet),
+  });
+  process.stdout.write(JSON.stringify(r) + '\n');
+  return 0;
+}
