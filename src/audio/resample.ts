@@ -1,8 +1,10 @@
 /**
  * Band-limited resampling by a Kaiser-windowed sinc (polyphase for the rational ratio to/from).
  * The low-pass cutoff sits at `rolloff` × the lower Nyquist frequency, so downsampling (e.g. 22.05 or 32 kHz
- * to 16 kHz) removes what would alias; with `zeroCrossings` = 24 and β = 8.6 the stopband is below about
- * -80 dB (the quality of torchaudio's "sinc_interp_kaiser" / sox `rate -h` class of filters).
+ * to 16 kHz) removes what would alias. Measured for 16 kHz output with the defaults (`zeroCrossings` = 24,
+ * β = 8.6, rolloff 0.945): -0.2 dB at 7 kHz, -6 dB at 7.56 kHz, below -88 dB from 8.5 kHz up (the class of
+ * torchaudio's "sinc_interp_kaiser"; sox's default `rate` has a steeper transition).
+ * The filter is symmetric (zero phase), so segment times are unchanged by resampling.
  * Output length = ceil(n · to / from). Samples outside the input count as zero.
  */
 export interface ResampleOptions { zeroCrossings?: number; rolloff?: number; beta?: number }

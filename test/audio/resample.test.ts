@@ -28,6 +28,15 @@ test('anti-aliasing: a 11 kHz tone at 32 kHz (above the new Nyquist) is removed 
   assert.ok(level < -70, `alias at ${level.toFixed(1)} dB`);
 });
 
+test('frequency response for 16 kHz output: flat to 7 kHz, stopband below -80 dB from 9 kHz', () => {
+  const gain = (f: number) => {
+    const y = resample(sine(32000, f, 32000), 32000, 16000);
+    return 20 * Math.log10(rms(y, 1000, y.length - 1000) / Math.SQRT1_2);
+  };
+  assert.ok(gain(7000) > -0.5, `7 kHz at ${gain(7000).toFixed(2)} dB`);
+  for (const f of [9000, 10000, 12000, 15000]) assert.ok(gain(f) < -80, `${f} Hz at ${gain(f).toFixed(1)} dB`);
+});
+
 test('same rate is a copy', () => {
   const x = sine(100, 440, 16000);
   const y = resample(x, 16000, 16000);
