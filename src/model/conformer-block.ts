@@ -15,6 +15,11 @@ import { dropout, glu, layerNorm, linear, swish } from './layers';
 import { multiHeadSelfAttention } from './attention';
 import { addLinear, ParamStore } from './params';
 
+/** Where a block reads its parameters: the ParamStore, or (checkpointed blocks) the tensors a customGrad got. */
+export interface ParamSource {
+  get(name: string): tf.Tensor;
+}
+
 export interface BlockContext {
   /** Valid-frame mask [B, T], 1 = inside the utterance. */
   mask: tf.Tensor2D;
@@ -23,6 +28,10 @@ export interface BlockContext {
   keyBias: tf.Tensor2D;
   training: boolean;
   rng?: Rng;
+  /** Holds the batch-norm running statistics (non-trainable variables). */
+  state: ParamStore;
+  /** Move the running statistics (false when a checkpointed block recomputes its forward). */
+  updateStats: boolean;
 }
 
 export function addBlock(p: ParamStore, n: string, c: EncoderConfig, rng: Rng): void {
@@ -54,7 +63,7 @@ export function addBlock(p: ParamStore, n: string, c: EncoderConfig, rng: Rng): 
   norm(`${n}.ln`);
 }
 
-function feedForward(p: ParamStore, n: string, x: tf.Tensor3D, c: EncoderConfig, ctx: BlockContext): tf.Tensor {
+function feedForward(p: ParamSource, n: string, x: tf.Tensor3D, c: EncoderConfig, ctx: BlockContext): tf.Tensor {
   let h = layerNorm(x, p.get(`${n}.ln.g`), p.get(`${n}.ln.b`));
   h = dropout(swish(linear(h, p.get(`${n}.l1.w`), p.get(`${n}.l1.b`))), c.dropout, ctx.training, ctx.rng);
   return dropout(linear(h, p.get(`${n}.l2.w`), p.get(`${n}.l2.b`)), c.dropout, ctx.training, ctx.rng);
@@ -64,9 +73,9 @@ function feedForward(p: ParamStore, n: string, x: tf.Tensor3D, c: EncoderConfig,
  * Batch norm over valid frames (padding excluded from the statistics). Training uses the batch statistics and
  * moves the running ones (momentum 0.1, as torch); evaluation uses the running ones.
  */
-function maskedBatchNorm(p: ParamStore, n: string, x: tf.Tensor3D, ctx: BlockContext, eps = 1e-5): tf.Tensor {
-  const runMean = p.get(`${n}.runMean`);
-  const runVar = p.get(`${n}.runVar`);
+function maskedBatchNorm(p: ParamSource, n: string, x: tf.Tensor3D, ctx: BlockContext, eps = 1e-5): tf.Tensor {
+  const runMean = ctx.state.get(`${n}.runMean`);
+  const runVar = ctx.state.get(`${n}.runVar`);
   let mean: tf.Tensor;
   let variance: tf.Tensor;
   if (ctx.training) {
@@ -74,11 +83,13 @@ function maskedBatchNorm(p: ParamStore, n: string, x: tf.Tensor3D, ctx: BlockCon
     mean = tf.div(tf.sum(tf.mul(x, ctx.mask3), [0, 1]), count); // [D]
     variance = tf.div(tf.sum(tf.mul(tf.square(tf.sub(x, mean)), ctx.mask3), [0, 1]), count);
     // Running statistics are state, not part of the graph being differentiated.
+    if (ctx.updateStats) {
     const m = tf.tidy(() => tf.add(tf.mul(runMean, 0.9), tf.mul(mean, 0.1)));
     const v = tf.tidy(() => tf.add(tf.mul(runVar, 0.9), tf.mul(variance, 0.1)));
     runMean.assign(m);
     runVar.assign(v);
     tf.dispose([m, v]);
+    }
   } else {
     mean = runMean;
     variance = runVar;
@@ -87,7 +98,7 @@ function maskedBatchNorm(p: ParamStore, n: string, x: tf.Tensor3D, ctx: BlockCon
   return tf.add(tf.mul(y, p.get(`${n}.g`)), p.get(`${n}.b`));
 }
 
-function convModule(p: ParamStore, n: string, x: tf.Tensor3D, c: EncoderConfig, ctx: BlockContext): tf.Tensor {
+function convModule(p: ParamSource, n: string, x: tf.Tensor3D, c: EncoderConfig, ctx: BlockContext): tf.Tensor {
   let h = layerNorm(x, p.get(`${n}.ln.g`), p.get(`${n}.ln.b`));
   h = glu(linear(h, p.get(`${n}.pw1.w`), p.get(`${n}.pw1.b`))); // [B, T, 2D] -> [B, T, D]
   h = tf.mul(h, ctx.mask3); // padded frames must not leak into valid ones through the kernel
@@ -99,7 +110,7 @@ function convModule(p: ParamStore, n: string, x: tf.Tensor3D, c: EncoderConfig, 
   return dropout(h, c.dropout, ctx.training, ctx.rng);
 }
 
-export function conformerBlock(p: ParamStore, n: string, x: tf.Tensor3D, c: EncoderConfig, ctx: BlockContext): tf.Tensor3D {
+export function conformerBlock(p: ParamSource, n: string, x: tf.Tensor3D, c: EncoderConfig, ctx: BlockContext): tf.Tensor3D {
   let h: tf.Tensor = tf.add(x, tf.mul(feedForward(p, `${n}.ffn1`, x, c, ctx), 0.5));
   const a = multiHeadSelfAttention(
     layerNorm(h, p.get(`${n}.mhsa.ln.g`), p.get(`${n}.mhsa.ln.b`)) as tf.Tensor3D,

@@ -7,6 +7,7 @@ import { assertShape, BirqError } from '../util/errors';
 import { Rng } from '../util/rng';
 import { EncoderConfig, SUBSAMPLING } from './config';
 import { addBlock, BlockContext, conformerBlock } from './conformer-block';
+import { checkpointedBlock } from './checkpointed-block';
 import { keyPaddingBias } from './attention';
 import { addFrontEnd, frontEnd } from './front-end';
 import { lengthMask, sinusoidalPositions } from './layers';
@@ -21,6 +22,11 @@ export interface ForwardOptions {
   lengths?: ArrayLike<number>;
   /** Seed of this forward's dropout masks (derive it from run seed and step for exact resume). */
   seed?: number;
+  /**
+   * Recompute each block's activations in the backward pass instead of keeping them (checkpointed-block.ts):
+   * same numbers, much less memory, ~1 extra forward. Only under leanVariableGrads (src/train).
+   */
+  checkpoint?: boolean;
 }
 
 /** Encoder frames after 4x subsampling for an input length. */
@@ -65,10 +71,18 @@ export class Conformer {
         mask3: tf.expandDims(mask, -1) as tf.Tensor3D, // [B, T] -> [B, T, 1]
         keyBias: keyPaddingBias(mask),
         training,
-        rng: opts.seed !== undefined ? new Rng(opts.seed) : undefined,
+        state: this.params,
+        updateStats: training,
       };
-      if (training && c.dropout > 0 && !ctx.rng) throw new BirqError('Conformer.forward: training with dropout needs opts.seed');
-      for (let i = 0; i < k; i++) x = conformerBlock(this.params, `block.${i}`, x, c, ctx);
+      if (training && c.dropout > 0 && opts.seed === undefined) throw new BirqError('Conformer.forward: training with dropout needs opts.seed');
+      // One dropout stream per block, so a checkpointed block can redraw exactly its own masks.
+      const seeds = new Rng(opts.seed ?? 0);
+      for (let i = 0; i < k; i++) {
+        const seed = seeds.seed();
+        x = opts.checkpoint
+          ? checkpointedBlock(this.params, `block.${i}`, x, c, ctx, seed)
+          : conformerBlock(this.params, `block.${i}`, x, c, { ...ctx, rng: new Rng(seed) });
+      }
       return x;
     });
   }

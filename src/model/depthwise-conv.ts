@@ -7,8 +7,7 @@
  *   y[b, t, c] = bias[c] + Σ_k x[b, t + k - (K-1)/2, c] · w[k, c]        (zero outside [0, T))
  *
  * The gradient is written by hand (tf.customGrad) so the tape keeps only x and w instead of K shifted copies
- * (~90 MB per call on [8, 200, 144], K = 15), and the reductions over B·T run as one matMul with a ones row
- * instead of wasm's transpose-then-sum:
+ * (~90 MB per call on [8, 200, 144], K = 15):
  *   dx = depthwiseConv1d(dy, reverse(w))   (odd K: symmetric padding)
  *   dw[k, c] = Σ_{b,t} xpad[b, t + k, c] · dy[b, t, c],   dbias[c] = Σ_{b,t} dy[b, t, c]
  */

@@ -5,6 +5,7 @@ export * from './depthwise-conv';
 export * from './attention';
 export * from './front-end';
 export * from './conformer-block';
+export * from './checkpointed-block';
 export * from './conformer';
 export * from './heads';
 export * from './wasm-slice';

@@ -13,14 +13,17 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.reshape(y, [...shape.slice(0, -1), w.shape[1] as number]); // [N, Out] -> [..., Out]
 }
 
-/** Σ over rows of [N, C] as ones [1, N] x [N, C] -> [C] (wasm sums over a leading axis by transposing first). */
+/**
+ * Σ over rows of [N, C] -> [C]. (A ones-row matMul looked faster in isolation but is not in a training step:
+ * wasm's matMul packs its right operand, here a fresh [N, C] every call.)
+ */
 export function sumRows(x: tf.Tensor2D): tf.Tensor1D {
-  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
+  return tf.sum(x, 0);
 }
 
 /**
  * LayerNorm over the last axis with scale g and shift b [D], with a hand-written gradient (tf.customGrad): the
- * tape keeps x̂ and 1/σ instead of every intermediate, and dg, db are matMul row sums, not transposed reductions.
+ * tape keeps x̂ and 1/σ instead of every intermediate (one node instead of ~10).
  *   x̂ = (x - μ)/σ;  y = g·x̂ + b;  dx = (1/σ)(dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂)),  dx̂ = dy·g
  */
 const layerNormOp = tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {

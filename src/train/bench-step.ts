@@ -28,6 +28,8 @@ export interface BenchStepOptions {
   warmup: number;
   /** Per-op profile of one step (tf.profile), printed to stderr. */
   profile?: boolean;
+  /** memory.recomputeBlocks (off by default: the reference keeps all activations too). */
+  recompute?: boolean;
 }
 
 export const BENCH_DEFAULTS: BenchStepOptions = { mode: 'bestrq', layers: 4, k: 3, dim: 144, heads: 4, ffn: 576, kernel: 15, batch: 8, frames: 200, codes: 8192, steps: 5, warmup: 2 };
@@ -43,6 +45,7 @@ export async function benchStep(o: BenchStepOptions): Promise<Record<string, unk
     enhanced: { ...c.enhanced, codes: o.codes, layer: Math.min(o.k, o.layers) },
     masking: { ...c.masking, startProb: 0.05 },
     data: { ...c.data, batchSize: o.batch, maxFrames: 4 * o.frames },
+    memory: { recomputeBlocks: Boolean(o.recompute) },
   });
   const task = new MaskedPredictionTask(c);
   const opt = new AdamW(c.optim, task.params.trainable());
@@ -79,6 +82,7 @@ export async function benchStep(o: BenchStepOptions): Promise<Record<string, unk
   const ms = times[Math.floor(times.length / 2)];
   const out = {
     impl: 'birq-lab-tfjs', backend: backend.backend, mode: o.mode, layers: o.layers, dim: o.dim, batch: o.batch, frames: o.frames, codes: o.codes,
+    recompute: Boolean(o.recompute),
     step_ms: Math.round(ms * 10) / 10, audio_s_per_s: Math.round(((o.batch * o.frames * 0.04) / (ms / 1000)) * 10) / 10,
     params: task.params.count(), rss_mb: Math.round(process.memoryUsage().rss / 1048576),
   };

@@ -151,3 +151,27 @@ test('a NaN loss stops the run naming the step and the term; the last good check
   assert.equal(path.basename(latestCheckpoint(path.join(dir, 'checkpoints'))!), 'step-0000002.ckpt');
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('recomputing block activations (memory.recomputeBlocks) gives the same losses and gradients with less memory', async () => {
+  await initBackend({ quiet: true });
+  const src = new ToyFeatureSource({ seed: 2, batchSize: 2, frames: 64 });
+  const peak: Record<string, number> = {};
+  const out: Record<string, { losses: Record<string, number>; grads: Map<string, Float32Array> }> = {};
+  for (const recompute of [false, true]) {
+    const task = new MaskedPredictionTask(tinyConfig((c) => (c.memory.recomputeBlocks = recompute)));
+    let r: ReturnType<typeof task.step> | null = null;
+    const info = await tf.profile(() => {
+      r = task.step(src.batchAt(0), { step: 0, micro: 0, totalSteps: 4, seed: 1 });
+    });
+    peak[String(recompute)] = info.peakBytes;
+    out[String(recompute)] = { losses: r!.losses, grads: new Map([...r!.grads].map(([k, g]) => [k, g.dataSync() as Float32Array])) };
+    for (const g of r!.grads.values()) g.dispose();
+    task.dispose();
+  }
+  assert.deepEqual(out.true.losses, out.false.losses);
+  for (const [k, g] of out.false.grads) {
+    const h = out.true.grads.get(k)!;
+    assert.ok(g.every((v, i) => Math.abs(v - h[i]) <= 1e-6 + 1e-5 * Math.abs(v)), k);
+  }
+  assert.ok(peak.true < peak.false, `peak ${peak.true} < ${peak.false}`);
+});

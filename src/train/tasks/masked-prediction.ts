@@ -103,7 +103,7 @@ export class MaskedPredictionTask implements Task {
     // Everything the loss needs that is not a gradient: kept out of the tape's tidy and read once afterwards.
     const kept: { F?: tf.Scalar; G?: tf.Scalar; predA?: tf.Tensor; predE?: tf.Tensor; labE?: tf.Tensor } = {};
     const objectives = (): { F: tf.Scalar | null; G: tf.Scalar } => {
-      const h = this.encoder.forward(masked, { training: true, lengths: batch.lengths, seed: dropoutMasked });
+      const h = this.encoder.forward(masked, { training: true, lengths: batch.lengths, seed: dropoutMasked, checkpoint: c.memory.recomputeBlocks });
       const hm = selectRows(h, S); // [B, T, D] -> [M, D]
       let G: tf.Scalar = tf.scalar(0);
       anchorRows.forEach((labels, b) => {
@@ -114,7 +114,7 @@ export class MaskedPredictionTask implements Task {
       G = tf.div(G, anchorRows.length);
       let F: tf.Scalar | null = null;
       if (this.enhanced) {
-        const z = this.encoder.forward(feats, { untilBlock: c.enhanced.layer, training: true, lengths: batch.lengths, seed: dropoutEnh });
+        const z = this.encoder.forward(feats, { untilBlock: c.enhanced.layer, training: true, lengths: batch.lengths, seed: dropoutEnh, checkpoint: c.memory.recomputeBlocks });
         const targets = this.enhanced.targets(selectRows(z, S), gumbelSeed); // [M, V]
         const logits = headLogits(this.params, 'enhanced', hm);
         F = softCrossEntropy(logits, targets);
