@@ -9,7 +9,7 @@ import { initBackend } from '../../src/backend';
 import { run as labelsCli } from '../../src/cli/labels';
 import { PHONE_SET } from '../../src/data/segments';
 import { presetConfig } from '../../src/train/config';
-import { loadPretrainedRun, splitLabels } from '../../src/train/label-streams';
+import { loadPretrainedRun, snapshotQuality, splitLabels } from '../../src/train/label-streams';
 import { train } from '../../src/train/loop';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-labels-'));
@@ -22,7 +22,7 @@ describe('label quality of a pretraining run', () => {
     corpus = (await buildCorpus({ profile: 'smoke', quiet: true })).root;
     const c = presetConfig('smoke');
     c.data = { ...c.data, source: 'corpus', corpus, batchSize: 4, maxFrames: 160 };
-    c.run = { steps: 2, logEvery: 1, checkpointEvery: 2, snapshotEvery: 0, keepCheckpoints: 1 };
+    c.run = { steps: 2, logEvery: 1, checkpointEvery: 2, snapshotEvery: 1, keepCheckpoints: 1 };
     await train({ config: c, runDir, quiet: true });
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -38,6 +38,18 @@ describe('label quality of a pretraining run', () => {
     assert.ok(Math.max(...l.phones) < PHONE_SET.length);
     assert.ok(new Set(l.phones).size > 10, 'real phone alignments, not all silence');
     r.task.dispose();
+  });
+
+  it('label quality over pretraining from the probe snapshots; the frozen anchor never churns', () => {
+    const q = snapshotQuality(runDir, corpus);
+    assert.deepEqual(q.steps.map((s) => s.step), [1, 2]);
+    const [a, b] = q.steps;
+    assert.ok(a.frames > 0 && a.frames === b.frames && q.lastPhones.length === a.frames);
+    assert.ok(Number.isNaN(a.churn['anchor.0']));
+    assert.equal(b.churn['anchor.0'], 0, 'anchor labels come from frozen random matrices');
+    assert.equal(b.streams['anchor.0'].pnmi, a.streams['anchor.0'].pnmi);
+    for (const s of [a, b]) for (const v of Object.values(s.streams)) assert.ok(v.pnmi > 0 && v.pnmi <= 1);
+    assert.ok(b.anchorEnhancedNmi >= 0 && b.anchorEnhancedNmi <= 1);
   });
 
   it('birq labels writes purity, PNMI, usage and agreement for anchor, enhanced and k-means', async () => {
