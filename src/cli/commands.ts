@@ -13,3 +13,4 @@ registerCommand('finetune', { summary: 'CTC fine-tuning of a pretrained encoder 
 registerCommand('eval', { summary: 'WER/CER/PER of a fine-tuned model on a split (greedy or beam + LM)', load: () => import('./eval') });
 registerCommand('labels', { summary: 'label quality (purity, PNMI) of anchor, enhanced and k-means labels of a run', load: () => import('./labels') });
 registerCommand('relabel', { summary: 'offline HuBERT-style relabeling: k-means on a run\'s block k, pretrain a new encoder on it', load: () => import('./relabel') });
+registerCommand('inspect', { summary: 'quantizer usage, masking, gradient flow per Gumbel mode, layer tap (notebooks 02/03)', load: () => import('./inspect') });

@@ -13,3 +13,4 @@ export * from './tasks/masked-prediction';
 export * from './factory';
 export * from './loop';
 export * from './bench-step';
+export * from './diagnostics';

@@ -1,0 +1,30 @@
+/**
+ * `birq inspect rpq|masking|gradient-flow|layer-tap [--preset NAME] [--set key=value ...] [--json]`: the numbers
+ * notebooks 02 and 03 draw (src/train/diagnostics.ts), on one batch of the preset's data source.
+ */
+import { initBackend } from '../backend';
+import { applyOverride, presetConfig, validateConfig } from '../train/config';
+import { gradientFlow, layerTap, maskingPicture, rpqUsage } from '../train/diagnostics';
+import { makeSource } from '../train/factory';
+import { BirqError } from '../util/errors';
+import { parseFlags } from './args';
+
+export async function run(args: string[]): Promise<number> {
+  const { flags, positional } = parseFlags('inspect', args, { preset: { type: 'string' }, set: { type: 'list' }, json: { type: 'boolean' } });
+  let c = presetConfig((flags.preset as string | undefined) ?? 'smoke');
+  for (const s of (flags.set as string[] | undefined) ?? []) c = applyOverride(c, s);
+  validateConfig(c);
+  await initBackend({ quiet: true });
+  const batch = makeSource(c).batchAt(0);
+  const what = positional[0];
+  let rows: unknown[];
+  if (what === 'rpq') rows = rpqUsage(batch, [64, 1024, 8192]).map(({ usage: _u, ...r }) => r);
+  else if (what === 'masking') {
+    const p = maskingPicture(batch, c);
+    rows = [{ measured: p.measured, expected: p.expected, interiorRate: p.interiorRate }];
+  } else if (what === 'gradient-flow') rows = gradientFlow(batch, c).map((r) => ({ mode: r.mode, ...r.norms }));
+  else if (what === 'layer-tap') rows = layerTap(batch, c);
+  else throw new BirqError(`inspect: choose rpq, masking, gradient-flow or layer-tap (got '${what ?? ''}')`);
+  for (const r of rows) process.stdout.write((flags.json ? JSON.stringify(r) : Object.entries(r as object).map(([k, v]) => `${k}=${typeof v === 'number' ? v.toPrecision(4) : JSON.stringify(v)}`).join('  ')) + '\n');
+  return 0;
+}
