@@ -9,9 +9,7 @@ import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { loadLm } from '../decode/ngram-lm';
 import { formatErrorRate } from '../metrics/error-rate';
-import { LabeledSource, makeNormalizer } from '../train/finetune-data';
-import { evaluateCtc } from '../train/finetune-eval';
-import { loadCtcModel } from '../train/finetune-model';
+import { evaluateModel } from '../train/finetune-eval';
 import { fail } from '../util/errors';
 import { writeJsonAtomic } from '../util/fs';
 import { parseFlags } from './args';
@@ -35,32 +33,21 @@ export async function run(args: string[]): Promise<number> {
   let file = flags.checkpoint as string;
   if (!file.endsWith('.ckpt')) file = path.join(file, 'model.ckpt');
   await initBackend({ quiet: Boolean(flags.quiet) });
-  const model = loadCtcModel(file);
-  const ft = model.meta.finetune as { data?: { corpus?: string; batchSize?: number; maxBatchFrames?: number } };
-  const corpus = (flags.corpus as string | undefined) ?? ft?.data?.corpus;
-  if (!corpus) fail('eval: the model does not name its corpus; give --corpus');
   const lm = flags.lm ? loadLm(flags.lm as string) : undefined;
   const decoder = (flags.decoder as string | undefined) ?? (lm ? 'beam' : 'greedy');
   if (decoder !== 'greedy' && decoder !== 'beam') fail(`eval: --decoder must be greedy or beam, got '${decoder}'`);
-  try {
-    const source = new LabeledSource({
-      corpus, split: flags.split as string, vocab: model.vocab, batchSize: ft?.data?.batchSize ?? 8,
-      maxBatchFrames: ft?.data?.maxBatchFrames ?? 12800, seed: 0, normalizer: makeNormalizer(model.meta.normalization),
-    });
-    const r = evaluateCtc(model.encoder, model.vocab, source, {
-      decoder, beamWidth: flags.beam as number | undefined, lm, lmWeight: flags['lm-weight'] as number | undefined, insertionBonus: flags.bonus as number | undefined,
-    });
-    const out = (flags.out as string | undefined) ?? path.join(path.dirname(file), `eval-${r.split}-${decoder}${lm ? '-lm' : ''}.json`);
-    writeJsonAtomic(out, { model: path.resolve(file), corpus, ...r });
-    if (flags.json) {
-      const { transcripts: _t, ...rest } = r;
-      process.stdout.write(JSON.stringify({ ...rest, out }) + '\n');
-    } else {
-      const lines = r.wer ? [formatErrorRate('WER', r.wer), formatErrorRate('CER', r.cer!)] : [formatErrorRate('PER', r.per!)];
-      process.stdout.write(`${r.split} (${r.utterances} utterances, ${decoder}${lm ? ' + LM' : ''}):\n  ${lines.join('\n  ')}\nwrote ${out}\n`);
-    }
-  } finally {
-    model.encoder.dispose();
+  const r = evaluateModel(file, {
+    split: flags.split as string, corpus: flags.corpus as string | undefined, decoder, beamWidth: flags.beam as number | undefined,
+    lm, lmWeight: flags['lm-weight'] as number | undefined, insertionBonus: flags.bonus as number | undefined,
+  });
+  const out = (flags.out as string | undefined) ?? path.join(path.dirname(file), `eval-${r.split}-${decoder}${lm ? '-lm' : ''}.json`);
+  writeJsonAtomic(out, { model: path.resolve(file), ...r });
+  if (flags.json) {
+    const { transcripts: _t, ...rest } = r;
+    process.stdout.write(JSON.stringify({ ...rest, out }) + '\n');
+  } else {
+    const lines = r.wer ? [formatErrorRate('WER', r.wer), formatErrorRate('CER', r.cer!)] : [formatErrorRate('PER', r.per!)];
+    process.stdout.write(`${r.split} (${r.utterances} utterances, ${decoder}${lm ? ' + LM' : ''}):\n  ${lines.join('\n  ')}\nwrote ${out}\n`);
   }
   return 0;
 }

@@ -10,7 +10,8 @@ import { prefixBeamSearch } from '../decode/prefix-beam';
 import { decodeTokens, Vocab } from '../decode/vocab';
 import { charErrorRate, ErrorRate, phoneErrorRate, wordErrorRate } from '../metrics/error-rate';
 import { fail } from '../util/errors';
-import { LabeledSource } from './finetune-data';
+import { LabeledSource, makeNormalizer } from './finetune-data';
+import { loadCtcModel } from './finetune-model';
 import { ctcLogits } from './finetune-task';
 
 export interface DecodeOptions {
@@ -84,4 +85,24 @@ export function evaluateCtc(encoder: Conformer, vocab: Vocab, source: LabeledSou
   } else r.per = phoneErrorRate(refs, hyps);
   r.seconds = (Date.now() - t0) / 1000;
   return r;
+}
+
+/**
+ * Load a fine-tuned model file and evaluate it on a split, normalizing features as the model was trained
+ * (what `birq eval` runs). `corpus` defaults to the corpus the model was fine-tuned on.
+ */
+export function evaluateModel(file: string, opts: DecodeOptions & { split: string; corpus?: string }): EvalResult & { corpus: string } {
+  const model = loadCtcModel(file);
+  try {
+    const ft = model.meta.finetune as { data?: { corpus?: string; batchSize?: number; maxBatchFrames?: number } };
+    const corpus = opts.corpus ?? ft?.data?.corpus;
+    if (!corpus) fail('the model does not name its corpus; give one', file);
+    const source = new LabeledSource({
+      corpus, split: opts.split, vocab: model.vocab, batchSize: ft?.data?.batchSize ?? 8,
+      maxBatchFrames: ft?.data?.maxBatchFrames ?? 12800, seed: 0, normalizer: makeNormalizer(model.meta.normalization),
+    });
+    return { corpus, ...evaluateCtc(model.encoder, model.vocab, source, opts) };
+  } finally {
+    model.encoder.dispose();
+  }
 }
