@@ -36,18 +36,35 @@ export interface BeamHypothesis {
   score: number;
 }
 
-interface Beam {
-  tokens: number[];
-  text: string;
+/**
+ * A prefix is a node of a trie built on demand: extending a prefix by a symbol is a child lookup (no array
+ * copies or string keys per candidate), and its LM score is computed once, when the node is created.
+ */
+interface Node {
+  parent: Node | null;
+  token: number;
+  children: Map<number, Node>;
+  /** The last order-1 characters (the LM's context). */
+  ctx: string;
+  /** lmWeight * log P_lm(prefix) + insertionBonus * |prefix|. */
+  lm: number;
+}
+
+interface Probs {
   pb: number;
   pnb: number;
-  lm: number;
 }
 
 function lse(a: number, b: number): number {
   if (a === -Infinity) return b;
   if (b === -Infinity) return a;
   return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+function tokensOf(n: Node): number[] {
+  const out: number[] = [];
+  for (let m: Node | null = n; m && m.parent; m = m.parent) out.push(m.token);
+  return out.reverse();
 }
 
 /**
@@ -68,34 +85,43 @@ export function prefixBeamSearch(logProbs: ArrayLike<number>, T: number, V: numb
       if (i !== blank && !LM_SYMBOLS.includes(s)) fail(`prefixBeamSearch: token '${s}' is not a symbol of the character LM`);
     });
   }
-  const symbolOf = (k: number) => (opts.tokens ? opts.tokens[k] : String.fromCharCode(k));
+  const ctxLen = lm ? lm.order - 1 : 0;
   const topK = Math.min(opts.topK ?? V, V);
+  const root: Node = { parent: null, token: -1, children: new Map(), ctx: '', lm: 0 };
+  const child = (n: Node, k: number): Node => {
+    let c = n.children.get(k);
+    if (!c) {
+      let lmScore = n.lm + beta;
+      let ctx = '';
+      if (lm) {
+        const sym = opts.tokens![k];
+        lmScore += alpha * lm.logProb(n.ctx, sym);
+        ctx = ctxLen > 0 ? (n.ctx + sym).slice(-ctxLen) : '';
+      }
+      c = { parent: n, token: k, children: new Map(), ctx, lm: lmScore };
+      n.children.set(k, c);
+    }
+    return c;
+  };
 
-  let beams = new Map<string, Beam>([['', { tokens: [], text: '', pb: 0, pnb: -Infinity, lm: 0 }]]);
+  let beams = new Map<Node, Probs>([[root, { pb: 0, pnb: -Infinity }]]);
   for (let t = 0; t < T; t++) {
     const row = t * V;
     const cand = candidates(logProbs, row, V, topK, blank);
-    const next = new Map<string, Beam>();
-    const get = (key: string, from: Beam, k: number | null): Beam => {
-      let b = next.get(key);
-      if (b) return b;
-      if (k === null) b = { tokens: from.tokens, text: from.text, pb: -Infinity, pnb: -Infinity, lm: from.lm };
-      else {
-        const sym = symbolOf(k);
-        const lmTerm = lm ? alpha * lm.logProb(from.text, sym) : 0;
-        b = { tokens: [...from.tokens, k], text: from.text + sym, pb: -Infinity, pnb: -Infinity, lm: from.lm + lmTerm + beta };
-      }
-      next.set(key, b);
-      return b;
+    const next = new Map<Node, Probs>();
+    const at = (n: Node): Probs => {
+      let p = next.get(n);
+      if (!p) next.set(n, (p = { pb: -Infinity, pnb: -Infinity }));
+      return p;
     };
-    for (const [key, b] of beams) {
+    for (const [n, b] of beams) {
       const total = lse(b.pb, b.pnb);
-      const same = get(key, b, null);
+      const same = at(n);
       same.pb = lse(same.pb, total + logProbs[row + blank]);
-      const last = b.tokens.length ? b.tokens[b.tokens.length - 1] : -1;
-      if (last >= 0) same.pnb = lse(same.pnb, b.pnb + logProbs[row + last]); // repeat merges into the same symbol
+      const last = n.token;
+      if (last >= 0) same.pnb = lse(same.pnb, b.pnb + logProbs[row + last]); // a repeat merges into the same symbol
       for (const k of cand) {
-        const ext = get(key + ',' + k, b, k);
+        const ext = at(child(n, k));
         // After the same symbol, only a path through a blank starts a new one.
         ext.pnb = lse(ext.pnb, (k === last ? b.pb : total) + logProbs[row + k]);
       }
@@ -103,11 +129,11 @@ export function prefixBeamSearch(logProbs: ArrayLike<number>, T: number, V: numb
     beams = prune(next, W);
   }
   const eos = lm && (opts.lmEos ?? true);
-  return [...beams.values()]
-    .map((b) => {
+  return [...beams.entries()]
+    .map(([n, b]) => {
       const acoustic = lse(b.pb, b.pnb);
-      const lmScore = b.lm + (eos ? alpha * lm!.logProb(b.text, LM_EOS) : 0);
-      return { tokens: b.tokens, acoustic, lm: lmScore, score: acoustic + lmScore };
+      const lmScore = n.lm + (eos ? alpha * lm!.logProb(n.ctx, LM_EOS) : 0);
+      return { tokens: tokensOf(n), acoustic, lm: lmScore, score: acoustic + lmScore };
     })
     .sort((a, b) => b.score - a.score);
 }
@@ -120,9 +146,9 @@ function candidates(lp: ArrayLike<number>, row: number, V: number, topK: number,
   return all.sort((a, b) => lp[row + b] - lp[row + a]).slice(0, topK);
 }
 
-function prune(next: Map<string, Beam>, W: number): Map<string, Beam> {
+function prune(next: Map<Node, Probs>, W: number): Map<Node, Probs> {
   if (next.size <= W) return next;
-  const scored = [...next.entries()].map(([k, b]) => [k, lse(b.pb, b.pnb) + b.lm, b] as const);
+  const scored = [...next.entries()].map(([n, b]) => [n, lse(b.pb, b.pnb) + n.lm, b] as const);
   scored.sort((a, b) => b[1] - a[1]);
-  return new Map(scored.slice(0, W).map(([k, , b]) => [k, b]));
+  return new Map(scored.slice(0, W).map(([n, , b]) => [n, b]));
 }
