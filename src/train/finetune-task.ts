@@ -76,6 +76,9 @@ export class CtcFinetuneTask implements Task {
   }
 
   step(batch: FeatureBatch, info: StepInfo): TaskStep {
+    // The encoder's backward pass fails for a batch of one (tf.split into one piece; a src/model issue): a
+    // lone utterance is duplicated, which leaves the mean loss and its gradient unchanged.
+    if (batch.shape[0] === 1) batch = duplicateOne(batch);
     const labels = batch.ids.map((id) => {
       const t = this.targets.get(id);
       if (!t) fail(`CtcFinetuneTask: no transcript for utterance '${id}'`);
@@ -113,4 +116,11 @@ export class CtcFinetuneTask implements Task {
   dispose(): void {
     this.encoder.dispose();
   }
+}
+
+function duplicateOne(b: FeatureBatch): FeatureBatch {
+  const feats = new Float32Array(2 * b.feats.length);
+  feats.set(b.feats, 0);
+  feats.set(b.feats, b.feats.length);
+  return { feats, shape: [2, b.shape[1], b.shape[2]], lengths: [b.lengths[0], b.lengths[0]], ids: [b.ids[0], b.ids[0]] };
 }

@@ -119,6 +119,10 @@ describe('CTC fine-tuning on the smoke corpus', () => {
     assert.equal(s2.grads.size, task.params.trainable().length, 'all parameters get gradients after the warm-up');
     assert.equal(tf.memory().numTensors, before + s2.grads.size, 'task.step leaves only its gradients behind');
     tf.dispose([...s2.grads.values()]);
+    // A batch of one utterance (the bucketing makes them) trains like any other.
+    const one = task.step(src.batch([0]), { step: 3, micro: 0, totalSteps: 4, seed: 1 });
+    assert.ok(Number.isFinite(one.losses.ctc) && one.grads.size === task.params.trainable().length);
+    tf.dispose([...one.grads.values()]);
     task.dispose();
   });
 
