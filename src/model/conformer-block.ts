@@ -82,13 +82,13 @@ function maskedBatchNorm(p: ParamSource, n: string, x: tf.Tensor3D, ctx: BlockCo
     const count = tf.maximum(tf.sum(ctx.mask), 1);
     mean = tf.div(tf.sum(tf.mul(x, ctx.mask3), [0, 1]), count); // [D]
     variance = tf.div(tf.sum(tf.mul(tf.square(tf.sub(x, mean)), ctx.mask3), [0, 1]), count);
-    // Running statistics are state, not part of the graph being differentiated.
+    // Running statistics are state, not part of the graph being differentiated (population variance).
     if (ctx.updateStats) {
-    const m = tf.tidy(() => tf.add(tf.mul(runMean, 0.9), tf.mul(mean, 0.1)));
-    const v = tf.tidy(() => tf.add(tf.mul(runVar, 0.9), tf.mul(variance, 0.1)));
-    runMean.assign(m);
-    runVar.assign(v);
-    tf.dispose([m, v]);
+      const m = tf.tidy(() => tf.add(tf.mul(runMean, 0.9), tf.mul(mean, 0.1)));
+      const v = tf.tidy(() => tf.add(tf.mul(runVar, 0.9), tf.mul(variance, 0.1)));
+      runMean.assign(m);
+      runVar.assign(v);
+      tf.dispose([m, v]);
     }
   } else {
     mean = runMean;

@@ -34,59 +34,68 @@ export interface BenchStepOptions {
 
 export const BENCH_DEFAULTS: BenchStepOptions = { mode: 'bestrq', layers: 4, k: 3, dim: 144, heads: 4, ffn: 576, kernel: 15, batch: 8, frames: 200, codes: 8192, steps: 5, warmup: 2 };
 
+/** One mode's step time (see benchSteps for several modes measured side by side). */
 export async function benchStep(o: BenchStepOptions): Promise<Record<string, unknown>> {
+  return (await benchSteps(o, [o.mode]))[0];
+}
+
+/**
+ * Several modes measured interleaved (step of mode A, step of mode B, ...) so that a shared, noisy machine
+ * slows all of them alike and their ratio stays meaningful; median per mode.
+ */
+export async function benchSteps(o: BenchStepOptions, modes: ('bestrq' | 'birq')[]): Promise<Record<string, unknown>[]> {
   const backend = await initBackend({ quiet: true });
-  let c = presetConfig('c1-small');
-  c = validateConfig({
-    ...c,
-    task: o.mode,
-    encoder: { ...c.encoder, blocks: o.layers, dim: o.dim, heads: o.heads, ffnDim: o.ffn, kernel: o.kernel, dropout: 0 },
-    anchor: { ...c.anchor, codes: o.codes },
-    enhanced: { ...c.enhanced, codes: o.codes, layer: Math.min(o.k, o.layers) },
-    masking: { ...c.masking, startProb: 0.05 },
-    data: { ...c.data, batchSize: o.batch, maxFrames: 4 * o.frames },
-    memory: { recomputeBlocks: Boolean(o.recompute) },
+  const arms = modes.map((mode) => {
+    let c = presetConfig('c1-small');
+    c = validateConfig({
+      ...c,
+      task: mode,
+      encoder: { ...c.encoder, blocks: o.layers, dim: o.dim, heads: o.heads, ffnDim: o.ffn, kernel: o.kernel, dropout: 0 },
+      anchor: { ...c.anchor, codes: o.codes },
+      enhanced: { ...c.enhanced, codes: o.codes, layer: Math.min(o.k, o.layers) },
+      masking: { ...c.masking, startProb: 0.05 },
+      data: { ...c.data, batchSize: o.batch, maxFrames: 4 * o.frames },
+      memory: { recomputeBlocks: Boolean(o.recompute) },
+    });
+    const task = new MaskedPredictionTask(c);
+    return { mode, task, opt: new AdamW(c.optim, task.params.trainable()), times: [] as number[] };
   });
-  const task = new MaskedPredictionTask(c);
-  const opt = new AdamW(c.optim, task.params.trainable());
   // Full-length utterances, as the reference.
   const src = new ToyFeatureSource({ seed: 1, batchSize: o.batch, frames: 4 * o.frames });
   const batch = src.batchAt(0);
   batch.lengths = batch.lengths.map(() => 4 * o.frames);
-  const step = (i: number) => {
-    const r = task.step(batch, { step: i, micro: 0, totalSteps: 1000, seed: 1 });
-    opt.step(r.grads, 1e-4);
+  const step = (a: (typeof arms)[number], i: number) => {
+    const r = a.task.step(batch, { step: i, micro: 0, totalSteps: 1000, seed: 1 });
+    a.opt.step(r.grads, 1e-4);
     for (const g of r.grads.values()) g.dispose();
   };
-  for (let i = 0; i < o.warmup; i++) step(i);
-  const times: number[] = [];
-  for (let i = 0; i < o.steps; i++) {
-    const t0 = performance.now();
-    step(o.warmup + i);
-    times.push(performance.now() - t0);
-  }
+  for (let i = 0; i < o.warmup; i++) for (const a of arms) step(a, i);
+  for (let i = 0; i < o.steps; i++)
+    for (const a of arms) {
+      const t0 = performance.now();
+      step(a, o.warmup + i);
+      a.times.push(performance.now() - t0);
+    }
   if (o.profile) {
-    const info = await tf.profile(() => step(99));
+    const info = await tf.profile(() => step(arms[0], 99));
     const byKernel = new Map<string, number>();
     for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
-    const byShape = new Map<string, number>();
-    for (const k of info.kernels) if (/MatMul|Transpose|Identity|Multiply|Sum/.test(k.name)) {
-      const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
-      byShape.set(key, (byShape.get(key) ?? 0) + (k.kernelTimeMs as number));
-    }
-    if (process.env.BIRQ_PROFILE_SHAPES) for (const [n, ms] of [...byShape].sort((a, b) => b[1] - a[1]).slice(0, 30)) process.stderr.write(`${ms.toFixed(1)} ms ${n}\n`);
     const rows = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 25);
     process.stderr.write(rows.map(([n, ms]) => `${n.padEnd(28)} ${ms.toFixed(1)} ms`).join('\n') + '\n');
   }
-  times.sort((a, b) => a - b);
-  const ms = times[Math.floor(times.length / 2)];
-  const out = {
-    impl: 'birq-lab-tfjs', backend: backend.backend, mode: o.mode, layers: o.layers, dim: o.dim, batch: o.batch, frames: o.frames, codes: o.codes,
-    recompute: Boolean(o.recompute),
-    step_ms: Math.round(ms * 10) / 10, audio_s_per_s: Math.round(((o.batch * o.frames * 0.04) / (ms / 1000)) * 10) / 10,
-    params: task.params.count(), rss_mb: Math.round(process.memoryUsage().rss / 1048576),
-  };
-  opt.dispose();
-  task.dispose();
+  const out = arms.map((a) => {
+    const sorted = [...a.times].sort((x, y) => x - y);
+    const ms = sorted[Math.floor(sorted.length / 2)];
+    return {
+      impl: 'birq-lab-tfjs', backend: backend.backend, mode: a.mode, layers: o.layers, dim: o.dim, batch: o.batch, frames: o.frames, codes: o.codes,
+      recompute: Boolean(o.recompute), step_ms: Math.round(ms * 10) / 10, steps_ms: a.times.map((t) => Math.round(t)),
+      audio_s_per_s: Math.round(((o.batch * o.frames * 0.04) / (ms / 1000)) * 10) / 10,
+      params: a.task.params.count(), rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+    };
+  });
+  for (const a of arms) {
+    a.opt.dispose();
+    a.task.dispose();
+  }
   return out;
 }

@@ -83,6 +83,6 @@ export class CorpusFeatureSource implements FeatureSource {
     const T = Math.max(4, ...crops.map((c) => c.n));
     const feats = new Float32Array(picks.length * T * F);
     crops.forEach((c, b) => feats.set(c.data, b * T * F));
-    return { feats, shape: [picks.length, T, F], lengths: crops.map((c) => c.n), ids: picks.map((e) => (rng ? `${e.id}` : e.id)) };
+    return { feats, shape: [picks.length, T, F], lengths: crops.map((c) => c.n), ids: picks.map((e) => e.id) };
   }
 }

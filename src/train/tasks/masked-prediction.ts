@@ -102,7 +102,7 @@ export class MaskedPredictionTask implements Task {
 
     // Everything the loss needs that is not a gradient: kept out of the tape's tidy and read once afterwards.
     const kept: { F?: tf.Scalar; G?: tf.Scalar; predA?: tf.Tensor; predE?: tf.Tensor; labE?: tf.Tensor } = {};
-    const objectives = (): { F: tf.Scalar | null; G: tf.Scalar } => {
+    const objectives = (withF = true): { F: tf.Scalar | null; G: tf.Scalar } => {
       const h = this.encoder.forward(masked, { training: true, lengths: batch.lengths, seed: dropoutMasked, checkpoint: c.memory.recomputeBlocks });
       const hm = selectRows(h, S); // [B, T, D] -> [M, D]
       let G: tf.Scalar = tf.scalar(0);
@@ -113,7 +113,7 @@ export class MaskedPredictionTask implements Task {
       });
       G = tf.div(G, anchorRows.length);
       let F: tf.Scalar | null = null;
-      if (this.enhanced) {
+      if (this.enhanced && withF) {
         const z = this.encoder.forward(feats, { untilBlock: c.enhanced.layer, training: true, lengths: batch.lengths, seed: dropoutEnh, checkpoint: c.memory.recomputeBlocks });
         const targets = this.enhanced.targets(selectRows(z, S), gumbelSeed); // [M, V]
         const logits = headLogits(this.params, 'enhanced', hm);
@@ -132,8 +132,8 @@ export class MaskedPredictionTask implements Task {
     let lambda = NaN;
     if (this.enhanced && c.objective.schedule === 'bome') {
       const gF = leanVariableGrads(() => tf.mul(objectives().F!, w1) as tf.Scalar, varList);
-      tf.dispose([kept.F, kept.G]);
-      const gG = leanVariableGrads(() => objectives().G, varList);
+      kept.G?.dispose(); // F and the predictions of this pass are kept; the G pass below re-keeps G
+      const gG = leanVariableGrads(() => objectives(false).G, varList); // BOME's second pass needs no enhanced branch
       // A parameter outside one objective's graph (e.g. the other stream's head) has no gradient there: zero.
       const both = vars.filter(([, v]) => gF.grads[v.name] && gG.grads[v.name]).map(([, v]) => v.name);
       const [dot, n2] = tf.tidy(() => [
