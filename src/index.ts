@@ -20,3 +20,4 @@ export * from './train/finetune-eval';
 export * from './train/finetune';
 export * from './train/label-streams';
 export * from './train/offline-relabel';
+export * from './train/label-snapshots';

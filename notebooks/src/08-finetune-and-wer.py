@@ -35,7 +35,7 @@ const profile = birq.profile();
 const corpus = birq.builtinCorpus(profile, { build: true }).dir;
 // Sizes per profile: smoke shows the pipeline in seconds; small is the laptop experiment.
 const plan = profile === 'smoke'
-  ? { preset: 'smoke', pretrainSteps: 6, finetune: 'smoke', finetuneSteps: 24 }
+  ? { preset: 'smoke', pretrainSteps: 4, finetune: 'smoke', finetuneSteps: 12 }
   : { preset: 'c1-small', pretrainSteps: 4000, finetune: 'small', finetuneSteps: 3000 };
 const root = `${birq.runsRoot()}/notebooks/${profile}`;
 birq.showTable([{ profile: profile, corpus: corpus, ...plan, runs: root }], 'plan');

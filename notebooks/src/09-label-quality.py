@@ -23,7 +23,7 @@ import * as birq from 'birq-lab';
 await birq.initBackend({ quiet: true });
 const profile = birq.profile();
 const corpus = birq.builtinCorpus(profile, { build: true }).dir;
-const plan = profile === 'smoke' ? { preset: 'smoke', pretrainSteps: 6 } : { preset: 'c1-small', pretrainSteps: 4000 };
+const plan = profile === 'smoke' ? { preset: 'smoke', pretrainSteps: 4 } : { preset: 'c1-small', pretrainSteps: 4000 };
 const root = `${birq.runsRoot()}/notebooks/${profile}`;
 // The pretraining runs of notebook 08 (reused when finished, resumed when interrupted).
 const runs: Record<string, string> = {};

@@ -37,6 +37,16 @@ export function resolveCheckpoint(from: string): string {
   return file;
 }
 
+/** readTensorFile, with the likely cause added when the header cannot be read (a file cut short). */
+export function readModelFile<M>(file: string): { meta: M; arrays: Map<string, NamedArray> } {
+  try {
+    return readTensorFile<M>(file);
+  } catch (e) {
+    if (e instanceof BirqError && /header is not valid JSON/.test(e.message)) throw new BirqError(`${e.message}: the file is truncated or not a BiRQ checkpoint`);
+    throw e;
+  }
+}
+
 /** Copy `param.<name>` of every variable in `params` from a tensor file's arrays. */
 function assignParams(params: ParamStore, arrays: Map<string, NamedArray>, file: string, what: string): void {
   for (const [name, v] of params.vars) {
@@ -57,7 +67,7 @@ export interface PretrainedEncoder {
 /** The encoder of a pretraining run's latest checkpoint (or of the given checkpoint file). */
 export function loadPretrainedEncoder(from: string): PretrainedEncoder {
   const file = resolveCheckpoint(from);
-  const { meta, arrays } = readTensorFile<CheckpointMeta>(file);
+  const { meta, arrays } = readModelFile<CheckpointMeta>(file);
   if (meta.format !== 'birq-checkpoint') throw new BirqError(`not a pretraining checkpoint (format ${JSON.stringify(meta.format)})`, file);
   const config = withDefaults(meta.config, file);
   const encoder = new Conformer(config.encoder, config.seed);
@@ -99,7 +109,7 @@ export interface CtcModel {
 
 /** A fine-tuned model: encoder + CTC head, its vocabulary and normalization. */
 export function loadCtcModel(file: string): CtcModel {
-  const { meta, arrays } = readTensorFile<CtcModelMeta>(file);
+  const { meta, arrays } = readModelFile<CtcModelMeta>(file);
   if (meta.format !== 'birq-ctc-model') {
     const hint = meta.format === 'birq-checkpoint' ? ' (a pretraining checkpoint: fine-tune it first with birq finetune --from)' : '';
     throw new BirqError(`not a fine-tuned CTC model (format ${JSON.stringify(meta.format)})${hint}`, file);

@@ -9,7 +9,8 @@ import { initBackend } from '../../src/backend';
 import { run as labelsCli } from '../../src/cli/labels';
 import { PHONE_SET } from '../../src/data/segments';
 import { presetConfig } from '../../src/train/config';
-import { loadPretrainedRun, snapshotQuality, splitLabels } from '../../src/train/label-streams';
+import { loadPretrainedRun, splitLabels } from '../../src/train/label-streams';
+import { snapshotQuality } from '../../src/train/label-snapshots';
 import { train } from '../../src/train/loop';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-labels-'));
