@@ -1,5 +1,6 @@
 /**
  * `birq finetune --from RUN [--preset smoke|small] [--vocab chars|phones] [--split train-1h] [--corpus C]
+ *                (preset and corpus default to BIRQ_PROFILE's: smoke / austen-smoke, else small / austen-<profile>)
  *                [--set key=value ...] [--run-dir DIR] [--quiet] [--json]`
  * `birq finetune --supervised --encoder PRESET ...`   the supervised-only baseline (random encoder)
  * CTC fine-tuning (src/train/finetune.ts); prints the dev WER/CER (or PER) and the model path.
@@ -9,6 +10,7 @@ import { applyFinetuneOverride, FINETUNE_PRESETS, finetunePreset } from '../trai
 import { runFinetune } from '../train/finetune';
 import { formatErrorRate } from '../metrics/error-rate';
 import { fail } from '../util/errors';
+import { profile } from '../util/paths';
 import { parseFlags } from './args';
 
 export async function run(args: string[]): Promise<number> {
@@ -32,12 +34,14 @@ export async function run(args: string[]): Promise<number> {
   }
   if (!flags.from && !flags.supervised) fail('give --from RUN (a pretraining run) or --supervised (random encoder baseline)');
   if (flags.from && flags.supervised) fail('--from and --supervised exclude each other');
-  let c = finetunePreset((flags.preset as string | undefined) ?? 'smoke');
+  // Defaults follow BIRQ_PROFILE: the smoke preset on austen-smoke, else the small preset on austen-<profile>.
+  const prof = profile();
+  let c = finetunePreset((flags.preset as string | undefined) ?? (prof === 'smoke' ? 'smoke' : 'small'));
   c.from = (flags.from as string | undefined) ?? '';
   if (flags.encoder) c.encoderPreset = flags.encoder as string;
   if (flags.vocab) c.vocab = flags.vocab as typeof c.vocab;
   if (flags.split) c.data.split = flags.split as string;
-  c.data.corpus = (flags.corpus as string | undefined) ?? (c.data.corpus || 'austen-smoke');
+  c.data.corpus = (flags.corpus as string | undefined) ?? (c.data.corpus || `austen-${prof}`);
   for (const s of (flags.set as string[] | undefined) ?? []) c = applyFinetuneOverride(c, s);
   await initBackend({ quiet: Boolean(flags.quiet) });
   const r = await runFinetune(c, { runDir: flags['run-dir'] as string | undefined, quiet: Boolean(flags.quiet) });
