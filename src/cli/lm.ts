@@ -1,5 +1,6 @@
 /**
- * `birq lm [--books emma,mansfield,pride,sense] [--text FILE] [--order 6] [--out FILE] [--json]`
+ * `birq lm [--books emma,mansfield,pride,sense] [--text FILE] [--order 6] [--smoothing kneser-ney|witten-bell]
+ *          [--out FILE] [--json]`
  *
  * Trains the character n-gram LM used by `birq eval --lm` (decode/ngram-lm.ts). By default on the built-in
  * corpus's pretraining and labeled-training books (Emma, Mansfield Park, Pride and Prejudice, Sense and
@@ -10,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CharNgramLm, saveLm } from '../decode/ngram-lm';
+import { CharNgramLm, LmSmoothing, saveLm } from '../decode/ngram-lm';
 import { normalizeTextReport } from '../decode/text';
 import { fail } from '../util/errors';
 import { dataRoot } from '../util/paths';
@@ -48,6 +49,7 @@ export async function run(args: string[]): Promise<number> {
     books: { type: 'string', help: 'comma-separated Austen books (default emma,mansfield,pride,sense)' },
     text: { type: 'string', help: 'train on this text file instead (one sentence per line)' },
     order: { type: 'number' },
+    smoothing: { type: 'string', help: 'kneser-ney (default) or witten-bell' },
     out: { type: 'string' },
     json: { type: 'boolean' },
   });
@@ -71,15 +73,17 @@ export async function run(args: string[]): Promise<number> {
     source = `Austen: ${books.join(', ')} (data-scripts sentence splitting, LibriSpeech normalization)`;
   }
   const t0 = Date.now();
-  const lm = CharNgramLm.train(sentences, order, source);
-  const out = (flags.out as string | undefined) ?? path.join(dataRoot(), 'lm', `austen-char${order}.json`);
+  const smoothing = ((flags.smoothing as string | undefined) ?? 'kneser-ney') as LmSmoothing;
+  if (smoothing !== 'witten-bell' && smoothing !== 'kneser-ney') fail(`--smoothing must be witten-bell or kneser-ney, got '${smoothing}'`);
+  const lm = CharNgramLm.train(sentences, order, source, smoothing);
+  const out = (flags.out as string | undefined) ?? path.join(dataRoot(), 'lm', `austen-char${order}${smoothing === 'witten-bell' ? '-wb' : ''}.json`);
   saveLm(lm, out);
   let devBpc: number | null = null;
   if (!flags.text) devBpc = lm.bitsPerChar(await devSentences());
   const report = { out, order, sentences: lm.info.sentences, characters: lm.info.characters, source, devBitsPerChar: devBpc, droppedCharacterKinds: dropped, seconds: (Date.now() - t0) / 1000 };
   if (flags.json) process.stdout.write(JSON.stringify(report) + '\n');
   else {
-    process.stdout.write(`char ${order}-gram LM (Witten-Bell) on ${lm.info.sentences} sentences, ${lm.info.characters} characters -> ${out}\n`);
+    process.stdout.write(`char ${order}-gram LM (${smoothing}) on ${lm.info.sentences} sentences, ${lm.info.characters} characters -> ${out}\n`);
     if (devBpc !== null) process.stdout.write(`dev (Persuasion) bits per character: ${devBpc.toFixed(3)}\n`);
   }
   return 0;

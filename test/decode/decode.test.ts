@@ -142,16 +142,26 @@ describe('prefix beam search', () => {
   });
 });
 
-describe('character n-gram LM (interpolated Witten-Bell)', () => {
+describe('character n-gram LM (interpolated Kneser-Ney and Witten-Bell)', () => {
   it('P(. | context) sums to 1 for seen, unseen and short contexts, every order', () => {
-    for (const order of [1, 2, 3, 5]) {
-      const lm = CharNgramLm.train(TEXT, order);
+    for (const [order, smoothing] of [[1, 'witten-bell'], [2, 'witten-bell'], [3, 'witten-bell'], [5, 'witten-bell'], [1, 'kneser-ney'], [3, 'kneser-ney'], [5, 'kneser-ney']] as const) {
+      const lm = CharNgramLm.train(TEXT, order, '', smoothing);
       for (const ctx of ['', 'I', 'IT IS A TR', 'QQQZX', "ISN'", 'A MAN ', 'ZZZ WIFE']) {
         let p = 0;
         for (const s of LM_SYMBOLS) p += Math.exp(lm.logProb(ctx, s));
-        assert.ok(Math.abs(p - 1) < 1e-12, `order ${order}, context '${ctx}': sum ${p}`);
+        assert.ok(Math.abs(p - 1) < 1e-12, `${smoothing} order ${order}, context '${ctx}': sum ${p}`);
       }
     }
+  });
+
+  it('Kneser-Ney: continuation counts make a frequent-but-context-bound symbol rare as a novel continuation', () => {
+    // 'Q' is always followed by 'U', so 'U' has one left context; 'E' follows many symbols.
+    const text = ['QUQUQUQUQUQUQUQUQUQU', 'THE BE SEE ME', 'QUE'];
+    const kn = CharNgramLm.train(text, 2, '', 'kneser-ney');
+    const wb = CharNgramLm.train(text, 2, '', 'witten-bell');
+    assert.ok(kn.logProb('Z', 'U') < kn.logProb('Z', 'E'), 'after an unseen context, KN prefers the widely preceded E');
+    assert.ok(kn.info.discounts.every((d) => d > 0 && d <= 1));
+    assert.ok(wb.logProb('Z', 'U') > wb.logProb('Z', 'E'), 'Witten-Bell backs off to raw unigram counts (U is frequent)');
   });
 
   it('prefers in-domain text, and higher orders fit it better', () => {
@@ -159,7 +169,7 @@ describe('character n-gram LM (interpolated Witten-Bell)', () => {
     const lm5 = CharNgramLm.train(TEXT, 5);
     assert.ok(lm5.sentenceLogProb('A SINGLE MAN') > lm5.sentenceLogProb('N GMALE SAIN'));
     assert.ok(lm5.bitsPerChar(TEXT) < lm2.bitsPerChar(TEXT));
-    assert.ok(lm5.logProb('IT IS A TRUT', 'H') > Math.log(0.9));
+    for (const sym of LM_SYMBOLS) if (sym !== 'H') assert.ok(lm5.logProb('IT IS A TRUT', 'H') > lm5.logProb('IT IS A TRUT', sym), `H over ${sym}`);
     assert.ok(Math.exp(lm5.logProb('', LM_EOS)) > 0);
   });
 
@@ -172,6 +182,12 @@ describe('character n-gram LM (interpolated Witten-Bell)', () => {
     assert.equal(back.order, 4);
     assert.equal(back.info.source, 'test sentences');
     for (const ctx of ['', 'IT IS', 'XQ']) for (const s of LM_SYMBOLS) assert.equal(back.logProb(ctx, s), lm.logProb(ctx, s));
+    const kn = CharNgramLm.train(TEXT, 4, 'kn', 'kneser-ney');
+    saveLm(kn, file);
+    const knBack = loadLm(file);
+    assert.equal(knBack.info.smoothing, 'kneser-ney');
+    assert.equal(knBack.info.discounts.length, 4);
+    for (const ctx of ['', 'IT IS', 'XQ']) for (const s of LM_SYMBOLS) assert.equal(knBack.logProb(ctx, s), kn.logProb(ctx, s));
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 200));
     assert.throws(() => loadLm(file), (e: Error) => e.message.startsWith(file) && /not valid JSON/.test(e.message));
     fs.writeFileSync(file, '{"format":"arpa"}');
