@@ -3,7 +3,7 @@
  *   corpus-build   audio seconds per wall second building N utterances of the `small` profile on all cores
  *                  (target >= 50x on 2 cores; Austen texts cached beforehand so only synthesis is timed)
  *   logmel         computeLogMel on one core, 60 s of audio, best of 5 (target >= 500x real time)
- *   feature-cache  loading cached log-mel vs decoding + recomputing, same utterances (target >= 20x)
+ *   feature-cache  loading cached log-mel vs decoding + recomputing, same utterances, best of 3 (target >= 20x)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -42,25 +42,23 @@ export async function run(args: string[]): Promise<number> {
   }
   const lm = new LogMel();
   lm.compute(x.subarray(0, 16000 * 5));
-  let best = Infinity;
+  let bestS = Infinity;
   for (let i = 0; i < 5; i++) {
-    const t = performance.now();
+    const t0 = performance.now();
     lm.compute(x);
-    best = Math.min(best, (performance.now() - t) / 1000);
+    bestS = Math.min(bestS, (performance.now() - t0) / 1000);
   }
-  emit({ bench: 'data', name: 'logmel', value: 60 / best, unit: 'x real time (1 core)', target: '>= 500', ok: 60 / best >= 500, seconds: best, cpu });
+  emit({ bench: 'data', name: 'logmel', value: 60 / bestS, unit: 'x real time (1 core)', target: '>= 500', ok: 60 / bestS >= 500, seconds: bestS, cpu });
 
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-bench-feat-'));
   const cache = new FeatureCache(cacheDir);
-  let t = performance.now();
+  const t1 = performance.now();
   for (const r of rows) cache.get(r); // compute + store
-  const tFirst = (performance.now() - t) / 1000;
-  t = performance.now();
-  for (const r of rows) lm.compute(loadUtteranceAudio(r));
-  const tCompute = (performance.now() - t) / 1000;
-  t = performance.now();
-  for (const r of rows) cache.get(r);
-  const tLoad = (performance.now() - t) / 1000;
+  const tFirst = (performance.now() - t1) / 1000;
+  // Best of 3 passes each: on a shared machine single passes mostly measure the neighbours.
+  const best = (f: () => void) => Math.min(...[0, 1, 2].map(() => { const t0 = performance.now(); f(); return (performance.now() - t0) / 1000; }));
+  const tCompute = best(() => { for (const r of rows) lm.compute(loadUtteranceAudio(r)); });
+  const tLoad = best(() => { for (const r of rows) cache.get(r); });
   emit({ bench: 'data', name: 'feature-cache', value: tCompute / tLoad, unit: 'x faster than recompute', target: '>= 20', ok: tCompute / tLoad >= 20, utterances: rows.length, recomputeS: tCompute, loadS: tLoad, firstPassS: tFirst, detail: `${rows.length} utts: recompute ${tCompute.toFixed(2)} s, load ${tLoad.toFixed(3)} s` });
 
   fs.rmSync(cacheDir, { recursive: true, force: true });

@@ -104,8 +104,12 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   const speakers = makeSpeakers(seed, PROFILE_SPECS[profile].trainSpeakersPerVoice);
   let jobs = makePlan(profile, seed, texts, speakers);
   if (opts.maxUtterances && jobs.length > opts.maxUtterances) {
+    // Whole chapters, spread evenly over the plan, so batches (and festival start-ups) stay as in a full build.
+    const chapters = [...new Set(jobs.map((j) => `${j.split}/${j.chapter}`))];
+    const keep = new Set<string>();
     const k = jobs.length / opts.maxUtterances;
-    jobs = jobs.filter((_, i) => Math.floor(i / k) !== Math.floor((i - 1) / k));
+    for (let c = 0; c < chapters.length && keep.size * (jobs.length / chapters.length) < opts.maxUtterances; c += k) keep.add(chapters[Math.floor(c)]);
+    jobs = jobs.filter((j) => keep.has(`${j.split}/${j.chapter}`));
   }
   fs.mkdirSync(root, { recursive: true });
   writeJsonAtomic(infoFile, { profile, seed, recipeVersion: RECIPE_VERSION, specHash: specHash(profile), complete: false, splits: {} });

@@ -34,7 +34,10 @@ export function decodeFeatures(buf: Uint8Array): Features | null {
   if (dv.getUint32(8, true) !== VERSION) return null;
   const frames = dv.getUint32(12, true), bins = dv.getUint32(16, true);
   if (buf.length !== HEADER + frames * bins * 4) return null;
-  // Copy into an aligned buffer (a Buffer from readFileSync may sit at an odd offset in Node's pool).
+  // A view when the payload is 4-byte aligned (large reads get their own ArrayBuffer); small Buffers may sit
+  // at any offset in Node's pool and are copied.
+  const off = buf.byteOffset + HEADER;
+  if (off % 4 === 0) return { data: new Float32Array(buf.buffer, off, frames * bins), frames, bins };
   const data = new Float32Array(frames * bins);
   new Uint8Array(data.buffer).set(buf.subarray(HEADER));
   return { data, frames, bins };
