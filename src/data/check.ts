@@ -11,7 +11,7 @@ import { decodeAudio } from '../audio/read';
 import { BirqError } from '../util/errors';
 import { detectCorpus } from './corpus';
 import { readKaldiTable } from './kaldi';
-import { AUDIO_EXT, readTransFile, walk } from './librispeech';
+import { AUDIO_EXT, readTransFile, walkFiles } from './librispeech';
 import { ManifestEntry, readManifest } from './manifest';
 
 export interface Problem { file: string; problem: string }
@@ -55,13 +55,14 @@ export function checkCorpus(dir: string, opts: { expectRate?: number } = {}): Ch
       if (a.sampleRate !== expectRate) add(file, `sample rate ${a.sampleRate} Hz, expected ${expectRate} Hz (it will be resampled)`);
       if (a.channels.length > 1) add(file, `${a.channels.length} channels (will be mixed to mono)`);
       if (want?.numSamples !== undefined && want.numSamples !== n) add(file, `holds ${n} samples, the manifest says ${want.numSamples}`);
+      if (want?.sampleRate !== undefined && want.sampleRate !== a.sampleRate) add(file, `sample rate ${a.sampleRate} Hz, the manifest says ${want.sampleRate} Hz`);
       if (want?.end !== undefined && want.end > n / a.sampleRate + 0.01) add(file, `segment ${want.id} ends at ${want.end}s, past the audio's ${(n / a.sampleRate).toFixed(2)}s`);
       return n / a.sampleRate;
     });
   };
 
   if (det.kind === 'librispeech') {
-    const files = guard(dir, () => walk(dir)) ?? [];
+    const files = guard(dir, () => walkFiles(dir)) ?? [];
     const audio = new Map<string, string>();
     for (const f of files) if (AUDIO_EXT.includes(path.extname(f).toLowerCase())) audio.set(path.basename(f, path.extname(f)), f);
     const seen = new Set<string>();

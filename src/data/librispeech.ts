@@ -13,7 +13,7 @@ import { ManifestEntry } from './manifest';
 export const AUDIO_EXT = ['.flac', '.wav'];
 
 /** All files under `dir` (sorted, stable), skipping dot-folders (temporary build folders). */
-export function walk(dir: string): string[] {
+export function walkFiles(dir: string): string[] {
   const out: string[] = [];
   const rec = (d: string) => {
     let ents: fs.Dirent[];
@@ -63,7 +63,7 @@ export function firstBadUtf8(buf: Uint8Array): number {
 
 export function readLibriSpeech(dir: string): ManifestEntry[] {
   if (!fs.existsSync(dir)) fail('corpus directory not found', dir);
-  const files = walk(dir);
+  const files = walkFiles(dir);
   const audio = new Map<string, string>();
   for (const f of files) {
     const ext = path.extname(f).toLowerCase();

@@ -109,3 +109,14 @@ test('Kaldi data dir: missing recordings and transcripts for unknown utterances 
   assert.ok(r.problems.some((p) => /segment u3 refers to recording recZ/.test(p.problem)));
   assert.ok(!r.problems.some((p) => /u1/.test(p.problem)));
 });
+
+test('`birq data stats` prints one row per split of the built-in smoke corpus; `check` passes it', async () => {
+  const { buildCorpus } = await import('../../data-scripts');
+  const { root } = await buildCorpus({ profile: 'smoke', quiet: true });
+  const { code, out } = await cli(['stats', root, '--json']);
+  assert.equal(code, 0);
+  const rows = out.trim().split('\n').map((l) => JSON.parse(l) as { split: string; utterances: number; speakers: number });
+  for (const s of ['pretrain', 'train-10h', 'train-1h', 'train-10min', 'dev', 'test-clean', 'test-other']) assert.ok(rows.some((r) => r.split === s && r.utterances > 0), s);
+  const chk = await cli(['check', root]);
+  assert.equal(chk.code, 0, chk.out);
+});
