@@ -27,3 +27,18 @@ const straight = tf.customGrad(((hard: tf.Tensor, soft: tf.Tensor) => ({
 export function straightThrough<T extends tf.Tensor>(hard: T, soft: T): T {
   return (straight as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor)(hard, soft) as T;
 }
+
+/**
+ * Run `fn` off the gradient tape and return its value with a zero gradient. Unlike stopGradient(fn()), the ops
+ * inside are never recorded, so autodiff does not walk back through them with zeros (for the `stopgrad` Gumbel
+ * mode that was a full, useless backward pass through blocks 1..k). tfjs does not record ops that run inside a
+ * customGrad's forward; the dummy input only gives the node something to hang on.
+ */
+export function outsideTape<T extends tf.Tensor>(fn: () => T): T {
+  const op = tf.customGrad(((dummy: tf.Tensor) => ({
+    value: fn(),
+    gradFunc: () => tf.zerosLike(dummy),
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  })) as any);
+  return tf.tidy(() => op(tf.scalar(0)) as T);
+}

@@ -20,6 +20,7 @@ import { bomeLambda, penaltyWeights } from '../../objectives/bilevel';
 import { accuracy, labelCrossEntropy, selectionMatrix, selectRows, softCrossEntropy } from '../../objectives/masked-ce';
 import { applySpanMask, spanMask } from '../../objectives/span-masking';
 import { GumbelQuantizer } from '../../quantizers/gumbel';
+import { outsideTape } from '../../quantizers/stop-gradient';
 import { normalizePerUtterance, RandomProjectionQuantizer } from '../../quantizers/random-projection';
 import { codeUsage, normalizedMutualInformation } from '../../quantizers/usage';
 import { Rng } from '../../util/rng';
@@ -114,8 +115,12 @@ export class MaskedPredictionTask implements Task {
       G = tf.div(G, anchorRows.length);
       let F: tf.Scalar | null = null;
       if (this.enhanced && withF) {
-        const z = this.encoder.forward(feats, { untilBlock: c.enhanced.layer, training: true, lengths: batch.lengths, seed: dropoutEnh, checkpoint: c.memory.recomputeBlocks });
-        const targets = this.enhanced.targets(selectRows(z, S), gumbelSeed); // [M, V]
+        const enhancedTargets = () => {
+          const z = this.encoder.forward(feats, { untilBlock: c.enhanced.layer, training: true, lengths: batch.lengths, seed: dropoutEnh, checkpoint: c.memory.recomputeBlocks });
+          return this.enhanced!.targets(selectRows(z, S), gumbelSeed); // [B, T, D] -> [M, D] -> [M, V]
+        };
+        // stopgrad: no gradient through the targets, so keep the enhanced branch off the tape entirely.
+        const targets = c.enhanced.mode === 'stopgrad' ? outsideTape(enhancedTargets) : enhancedTargets();
         const logits = headLogits(this.params, 'enhanced', hm);
         F = softCrossEntropy(logits, targets);
         if (!kept.predE) {
