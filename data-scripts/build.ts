@@ -101,7 +101,8 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   const t0 = Date.now();
   const cpu0 = cpuSeconds();
   const texts = loadTexts();
-  const speakers = makeSpeakers(seed, PROFILE_SPECS[profile].trainSpeakersPerVoice);
+  const spec = PROFILE_SPECS[profile];
+  const speakers = makeSpeakers(seed, spec.trainSpeakersPerVoice, spec.heldOutSpeakersPerVoice ?? 1);
   let jobs = makePlan(profile, seed, texts, speakers);
   if (opts.maxUtterances && jobs.length > opts.maxUtterances) {
     // Whole chapters, spread evenly over the plan, so batches (and festival start-ups) stay as in a full build.

@@ -23,6 +23,8 @@ export interface ProfileSpec {
   /** Size of the nested subsets of train-10h, in utterances. */
   subsets: Record<(typeof SUBSETS)[number], number>;
   trainSpeakersPerVoice: number;
+  /** Speakers per base voice in each of dev, test-clean, test-other (default 1). */
+  heldOutSpeakersPerVoice?: number;
   /** Consecutive sentences one speaker reads as one "chapter". */
   chapterLen: number;
   words: [number, number];
@@ -42,7 +44,7 @@ export const PROFILE_SPECS: Record<Profile, ProfileSpec> = {
   },
   full: {
     utts: { pretrain: 8400, 'train-10h': 8400, dev: 840, 'test-clean': 840, 'test-other': 840 },
-    subsets: { 'train-1h': 840, 'train-10min': 140 }, trainSpeakersPerVoice: 12, chapterLen: 20, words: [5, 25],
+    subsets: { 'train-1h': 840, 'train-10min': 140 }, trainSpeakersPerVoice: 12, heldOutSpeakersPerVoice: 3, chapterLen: 20, words: [5, 25],
   },
 };
 

@@ -1,8 +1,8 @@
 /**
  * Base voices and the "speakers" drawn from them. A speaker is a base voice plus a fixed speaking rate
  * (duration stretch) and pitch (flite CG `f0_shift`, or sox `pitch` in cents, which keeps durations exactly so
- * alignments hold). Every base voice contributes train speakers and held-out speakers (one each for dev,
- * test-clean, test-other); speaker ids are disjoint between pools by construction.
+ * alignments hold). Every base voice contributes train speakers and held-out speakers (dev, test-clean and
+ * test-other each get their own); speaker ids are disjoint between pools by construction.
  */
 import { Rng } from '../src/util/rng';
 
@@ -51,12 +51,13 @@ export interface Speaker {
   pitchCents: number;
 }
 
-/** `trainPerVoice` train speakers plus one dev, one test-clean and one test-other speaker per base voice. */
-export function makeSpeakers(seed: number, trainPerVoice: number, bases: BaseVoice[] = BASE_VOICES): Speaker[] {
+/** Per base voice: `trainPerVoice` train speakers, then `heldOutPerVoice` each for dev, test-clean, test-other. */
+export function makeSpeakers(seed: number, trainPerVoice: number, heldOutPerVoice = 1, bases: BaseVoice[] = BASE_VOICES): Speaker[] {
   const rng = new Rng(seed ^ 0x5eed5);
   const out: Speaker[] = [];
   bases.forEach((base, b) => {
-    const pools: Pool[] = [...Array(trainPerVoice).fill('train'), 'dev', 'test-clean', 'test-other'];
+    const held = (p: Pool) => Array<Pool>(heldOutPerVoice).fill(p);
+    const pools: Pool[] = [...Array<Pool>(trainPerVoice).fill('train'), ...held('dev'), ...held('test-clean'), ...held('test-other')];
     pools.forEach((pool, k) => {
       const stretch = base.stretch ? round(0.85 + 0.35 * rng.uniform(), 3) : 1;
       const p = rng.uniform();
