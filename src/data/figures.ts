@@ -17,12 +17,18 @@ function phoneTraces(segs: Segment[], y0: number, y1: number): Trace[] {
   return [...lines, labels];
 }
 
-/** Log-mel (bins × time, seconds on x) with the phone segments overlaid. */
-export function alignmentFigure(e: ManifestEntry, feats: Features, hopS = 0.01): Figure {
-  const z: number[][] = Array.from({ length: feats.bins }, (_, b) => Array.from({ length: feats.frames }, (_, t) => feats.data[t * feats.bins + b]));
-  const x = Array.from({ length: feats.frames }, (_, t) => +(t * hopS).toFixed(3));
-  const data: Trace[] = [{ type: 'heatmap', z, x, colorscale: 'Viridis', name: 'log-mel' }, ...(e.segments ? phoneTraces(e.segments, 0, feats.bins - 1) : [])];
-  return { data, layout: { title: `${e.id}: log-mel and phone alignment`, xaxis: { title: 'time (s)' }, yaxis: { title: 'mel bin' }, height: 380, width: 900 } };
+/**
+ * Log-mel (bins × time, seconds on x) with the phone segments overlaid, over the first `maxSeconds` (phone
+ * labels stay legible, and the figure stays small: every cell is drawn).
+ */
+export function alignmentFigure(e: ManifestEntry, feats: Features, hopS = 0.01, maxSeconds = 4): Figure {
+  const T = Math.min(feats.frames, Math.round(maxSeconds / hopS));
+  const z: number[][] = Array.from({ length: feats.bins }, (_, b) => Array.from({ length: T }, (_, t) => +feats.data[t * feats.bins + b].toFixed(2)));
+  const x = Array.from({ length: T }, (_, t) => +(t * hopS).toFixed(3));
+  const segs = (e.segments ?? []).filter((s) => s.start < T * hopS).map((s) => ({ ...s, end: Math.min(s.end, T * hopS) }));
+  const data: Trace[] = [{ type: 'heatmap', z, x, colorscale: 'Viridis', name: 'log-mel' }, ...(segs.length ? phoneTraces(segs, 0, feats.bins - 1) : [])];
+  const cut = T < feats.frames ? ` (first ${maxSeconds} s)` : '';
+  return { data, layout: { title: `${e.id}: log-mel and phone alignment${cut}`, xaxis: { title: 'time (s)' }, yaxis: { title: 'mel bin' }, height: 380, width: 900 } };
 }
 
 /** Waveform as a min/max envelope per 10 ms (light enough to draw), with phone boundaries. */
