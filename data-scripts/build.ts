@@ -7,7 +7,7 @@
  *   manifest.jsonl              one ManifestEntry per utterance (src/data/manifest.ts), paths relative to root
  *   cmvn.json                   global log-mel mean/std over pretrain (NormStats.load)
  *   SPEAKERS.TXT                LibriSpeech-style: id | sex | subset | engine/voice/stretch/pitch
- *   <split>/<spk>/<chap>/<spk>-<chap>-NNNN.wav (16 kHz, 16-bit mono) and .json (per-utterance sidecar)
+ *   <split>/<spk>/<chap>/<spk>-<chap>-NNNN.wav or .flac (16 kHz, 16-bit mono) and .json (sidecar)
  *   <split>/<spk>/<chap>/<spk>-<chap>.trans.txt
  *   train-1h/, train-10min/     nested subsets of train-10h as hard links (same layout)
  *
@@ -30,7 +30,7 @@ import { Progress, ProgressInfo } from '../src/util/progress';
 import { fetchAusten, Novel, readNovels } from './austen';
 import { makePlan, PROFILE_SPECS, SPLITS, SUBSETS, UttJob } from './plan';
 import { espeakHelper } from './engines/espeak';
-import { isDone } from './synth';
+import { isDone, SynthTarget } from './synth';
 import { novelSentences, Sentence } from './text';
 import { requireTools } from './tools';
 import { BASE_VOICES, makeSpeakers } from './voices';
@@ -46,6 +46,8 @@ export interface BuildOptions {
   seed?: number;
   /** Worker processes (default: number of CPU cores). */
   workers?: number;
+  /** Audio files: 16-bit WAV (default, fastest to read) or FLAC (as LibriSpeech; half the disk). */
+  format?: 'wav' | 'flac';
   /** Keep only every k-th planned utterance so that at most this many are built (benchmarks). */
   maxUtterances?: number;
   /** Delete an existing corpus at `out` first. */
@@ -63,6 +65,7 @@ export interface CorpusInfo {
   recipeVersion: number;
   /** Hash of the profile's sizes and the voice list: a corpus built with other sizes is rebuilt. */
   specHash?: string;
+  format?: 'wav' | 'flac';
   complete: boolean;
   splits: Record<string, SplitStats>;
   /** Build wall time and audio/wall ratio of the run that completed it. */
@@ -83,6 +86,8 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   const profile = opts.profile ?? 'smoke';
   if (!PROFILES.includes(profile)) fail(`unknown profile '${profile}' (known: ${PROFILES.join(', ')})`);
   const seed = opts.seed ?? DEFAULT_SEED;
+  const format = opts.format ?? 'wav';
+  if (format !== 'wav' && format !== 'flac') fail(`unknown audio format '${format}' (wav or flac)`);
   const root = path.resolve(opts.out ?? corpusDir(profile));
   const infoFile = path.join(root, 'corpus.json');
   if (opts.force) fs.rmSync(root, { recursive: true, force: true });
@@ -90,7 +95,7 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
     const info = readJson<CorpusInfo>(infoFile, 'corpus description');
     if (info.seed !== seed || info.profile !== profile)
       fail(`holds another corpus (profile ${info.profile}, seed ${info.seed}); remove it, pass --force, or choose --out`, root);
-    if (info.recipeVersion !== RECIPE_VERSION || info.specHash !== specHash(profile)) {
+    if (info.recipeVersion !== RECIPE_VERSION || info.specHash !== specHash(profile, format)) {
       // A stale recipe or profile size is regenerated rather than mixed with new utterances.
       if (!opts.quiet) process.stderr.write(`data build: ${root} holds an older recipe or profile size, rebuilding\n`);
       fs.rmSync(root, { recursive: true, force: true });
@@ -113,7 +118,7 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
     jobs = jobs.filter((j) => keep.has(`${j.split}/${j.chapter}`));
   }
   fs.mkdirSync(root, { recursive: true });
-  writeJsonAtomic(infoFile, { profile, seed, recipeVersion: RECIPE_VERSION, specHash: specHash(profile), complete: false, splits: {} });
+  writeJsonAtomic(infoFile, { profile, seed, recipeVersion: RECIPE_VERSION, specHash: specHash(profile, format), format, complete: false, splits: {} });
 
   const batches = toBatches(jobs.filter((j) => !isDone(root, j)));
   const progress = new Progress(`data build ${profile}`, jobs.length, { quiet: opts.quiet ?? !!process.env.BIRQ_QUIET, onUpdate: opts.onProgress });
@@ -123,13 +128,13 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   const nWorkers = Math.max(1, Math.min(opts.workers ?? os.cpus().length, batches.length));
   let audioS = 0;
   try {
-    audioS = await runWorkers(root, tmp, batches, nWorkers, progress);
+    audioS = await runWorkers({ root, tmp, bin: path.join(cacheDir(), 'bin'), format }, batches, nWorkers, progress);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   progress.finish();
   const wallS = (Date.now() - t0) / 1000;
-  const info = finalize(root, jobs, profile, seed);
+  const info = finalize(root, jobs, profile, seed, format);
   // Global CMVN over the pretraining split, saved with the corpus (src/features/normalize.ts).
   computeGlobalStats(readManifest(path.join(root, 'manifest.jsonl')).filter((e) => e.split === 'pretrain')).save(path.join(root, 'cmvn.json'));
   // CPU time of this process and every finished descendant (workers and the synthesizers they ran): the
@@ -142,8 +147,10 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusInfo> 
   return { ...info, root, manifest: path.join(root, 'manifest.jsonl') };
 }
 
-export function specHash(profile: Profile): string {
-  return createHash('sha1').update(JSON.stringify([PROFILE_SPECS[profile], BASE_VOICES])).digest('hex').slice(0, 12);
+export function specHash(profile: Profile, format: 'wav' | 'flac' = 'wav'): string {
+  // WAV corpora keep the hash they had before FLAC existed (no rebuild for them).
+  const key = format === 'wav' ? [PROFILE_SPECS[profile], BASE_VOICES] : [PROFILE_SPECS[profile], BASE_VOICES, format];
+  return createHash('sha1').update(JSON.stringify(key)).digest('hex').slice(0, 12);
 }
 
 /** User + system CPU seconds of this process plus its waited-for descendants (Linux /proc; 0 elsewhere). */
@@ -190,7 +197,7 @@ function workerFile(): { file: string; execArgv: string[] } {
   return { file, execArgv: ts ? ['--require', require.resolve('tsx/cjs')] : [] };
 }
 
-function runWorkers(root: string, tmp: string, batches: UttJob[][], n: number, progress: Progress): Promise<number> {
+function runWorkers(target: SynthTarget, batches: UttJob[][], n: number, progress: Progress): Promise<number> {
   return new Promise((resolve, reject) => {
     const { file, execArgv } = workerFile();
     let next = 0, active = 0, audio = 0, failed = false;
@@ -201,7 +208,7 @@ function runWorkers(root: string, tmp: string, batches: UttJob[][], n: number, p
         w.disconnect(); // the worker exits; the build resolves on the last exit (so its CPU time is counted)
         return;
       }
-      w.send({ root, tmp, bin: path.join(cacheDir(), 'bin'), jobs: batches[next++] });
+      w.send({ target, jobs: batches[next++] });
     };
     for (let i = 0; i < n; i++) {
       const w = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -230,7 +237,7 @@ function runWorkers(root: string, tmp: string, batches: UttJob[][], n: number, p
 }
 
 /** Manifest, transcripts, subsets and statistics from the sidecars. */
-function finalize(root: string, jobs: UttJob[], profile: Profile, seed: number): CorpusInfo {
+function finalize(root: string, jobs: UttJob[], profile: Profile, seed: number, format: 'wav' | 'flac'): CorpusInfo {
   const entries = jobs.map((j) => readJson<ManifestEntry>(path.join(root, j.rel + '.json'), 'utterance sidecar'));
   writeFileAtomic(path.join(root, 'manifest.jsonl'), entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   const splits: Record<string, SplitStats> = {};
@@ -255,8 +262,8 @@ function finalize(root: string, jobs: UttJob[], profile: Profile, seed: number):
     if ((SUBSETS as readonly string[]).includes(split)) {
       // Subsets are hard links into train-10h: no extra disk, and a plain LibriSpeech reader sees a full split.
       fs.mkdirSync(dir, { recursive: true });
-      for (const e of es) for (const ext of ['.wav', '.json']) {
-        const src = path.join(root, e.audio.replace(/\.wav$/, ext));
+      for (const e of es) for (const rel of [e.audio, e.audio.replace(/\.(wav|flac)$/, '.json')]) {
+        const src = path.join(root, rel);
         const dst = path.join(dir, path.basename(src));
         if (!fs.existsSync(dst)) fs.linkSync(src, dst);
       }
@@ -271,5 +278,5 @@ function finalize(root: string, jobs: UttJob[], profile: Profile, seed: number):
   });
   writeFileAtomic(path.join(root, 'SPEAKERS.TXT'), `; ID  | SEX | SUBSET     | VOICE\n${lines.join('\n')}\n`);
   const ordered = Object.fromEntries([...SPLITS, ...SUBSETS].filter((s) => splits[s]).map((s) => [s, splits[s]]));
-  return { root, manifest: path.join(root, 'manifest.jsonl'), profile, seed, recipeVersion: RECIPE_VERSION, specHash: specHash(profile), complete: true, splits: ordered };
+  return { root, manifest: path.join(root, 'manifest.jsonl'), profile, seed, recipeVersion: RECIPE_VERSION, specHash: specHash(profile, format), format, complete: true, splits: ordered };
 }

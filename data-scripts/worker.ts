@@ -5,12 +5,13 @@
 import { BirqError } from '../src/util/errors';
 import { synthBatch } from './synth';
 import { UttJob } from './plan';
+import { SynthTarget } from './synth';
 
-interface Msg { root: string; tmp: string; bin: string; jobs: UttJob[] }
+interface Msg { target: SynthTarget; jobs: UttJob[] }
 
 process.on('message', (m: Msg) => {
   try {
-    const durations = synthBatch(m.root, m.tmp, m.bin, m.jobs);
+    const durations = synthBatch(m.target, m.jobs);
     process.send!({ ok: true, n: m.jobs.length, durations });
   } catch (e) {
     const err = e as Error;

@@ -1,5 +1,5 @@
 /**
- * `birq data build --profile P [--out DIR] [--seed N] [--workers N] [--force]`  build the built-in corpus
+ * `birq data build --profile P [--out DIR] [--seed N] [--workers N] [--format wav|flac] [--force]`
  * `birq data check DIR [--rate 16000] [--json]`                                 list every problem; exit 1 if any
  * `birq data stats [DIR] [--cmvn SPLIT] [--json]`                               per-split table; global CMVN
  * The corpus builder lives in data-scripts/ (outside src/, so it is loaded by path under tsx).
@@ -15,7 +15,7 @@ import { parseFlags } from './args';
 
 /** The part of data-scripts/build.ts used here (typed locally so tsc's build of src/ does not pull it in). */
 interface BuilderModule {
-  buildCorpus(o: { profile: Profile; out?: string; seed?: number; workers?: number; force?: boolean }): Promise<{
+  buildCorpus(o: { profile: Profile; out?: string; seed?: number; workers?: number; force?: boolean; format?: 'wav' | 'flac' }): Promise<{
     root: string; profile: string; seed: number; splits: Record<string, { utterances: number; hours: number; speakers: number }>;
     build?: { wallS: number; xRealTime: number; workers: number };
   }>;
@@ -26,19 +26,20 @@ export async function run(args: string[]): Promise<number> {
   if (sub === 'build') return build(rest);
   if (sub === 'check') return check(rest);
   if (sub === 'stats') return stats(rest);
-  process.stderr.write('usage: birq data build --profile smoke|small|full [--out DIR] [--seed N] [--workers N] [--force]\n       birq data check DIR [--rate HZ] [--json]\n       birq data stats [DIR] [--cmvn SPLIT] [--json]\n');
+  process.stderr.write('usage: birq data build --profile smoke|small|full [--out DIR] [--seed N] [--workers N] [--format wav|flac] [--force]\n       birq data check DIR [--rate HZ] [--json]\n       birq data stats [DIR] [--cmvn SPLIT] [--json]\n');
   return 2;
 }
 
 async function build(args: string[]): Promise<number> {
   const { flags } = parseFlags('data build', args, {
-    profile: { type: 'string' }, out: { type: 'string' }, seed: { type: 'number' }, workers: { type: 'number' }, force: { type: 'boolean' }, json: { type: 'boolean' },
+    profile: { type: 'string' }, out: { type: 'string' }, seed: { type: 'number' }, workers: { type: 'number' }, force: { type: 'boolean' }, json: { type: 'boolean' }, format: { type: 'string' },
   });
   // Loaded by path: data-scripts/ is not part of the compiled package.
   const mod = (await import(path.join(__dirname, '..', '..', 'data-scripts', 'build'))) as BuilderModule;
   const info = await mod.buildCorpus({
     profile: (flags.profile as Profile | undefined) ?? envProfile(), out: flags.out as string | undefined,
     seed: flags.seed as number | undefined, workers: flags.workers as number | undefined, force: flags.force === true,
+    format: flags.format as 'wav' | 'flac' | undefined,
   });
   if (flags.json) process.stdout.write(JSON.stringify(info) + '\n');
   else {

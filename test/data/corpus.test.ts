@@ -141,3 +141,25 @@ test('featureBatches: padded log-mel with masks and -1-padded phone labels, ever
   }
   assert.deepEqual(seen.sort(), some.map((r) => r.id).sort());
 });
+
+test('format flac: LibriSpeech-style FLAC files that our decoder reads and the checker passes', async () => {
+  const { checkCorpus } = await import('../../src/data');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-flac-'));
+  const info = await buildCorpus({ profile: 'smoke', out, format: 'flac', maxUtterances: 8, quiet: true });
+  const fl = openCorpus(out);
+  assert.ok(fl.length >= 4 && fl.length <= 12, `${fl.length} utterances`);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'corpus.json'), 'utf8')).format, 'flac');
+  for (const r of fl) {
+    assert.ok(r.audio.endsWith('.flac'));
+    const a = readAudio(r.audio);
+    assert.equal(a.encoding, 'flac16');
+    assert.equal(a.channels[0].length, r.numSamples);
+    // Same utterance as the WAV smoke corpus, sample for sample.
+    const w = rows.find((x) => x.id === r.id);
+    if (w) assert.deepEqual(a.channels[0], readAudio(w.audio).channels[0]);
+  }
+  assert.deepEqual(checkCorpus(out).problems, []);
+  assert.equal(readLibriSpeech(path.join(out, fl[0].split!)).length, fl.filter((r) => r.split === fl[0].split).length);
+  assert.ok(info.complete);
+  fs.rmSync(out, { recursive: true, force: true });
+});
