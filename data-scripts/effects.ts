@@ -1,6 +1,6 @@
 /**
- * From an engine's native output to the stored 16 kHz utterance: sox pitch shift (duration-preserving, so
- * alignments hold) and, for test-other, sox reverb (direct path kept, length unchanged), our windowed-sinc
+ * From an engine's native output to the stored 16 kHz utterance: sox pitch shift (duration-preserving; its
+ * small delay is measured and undone) and, for test-other, sox reverb (direct path kept, length unchanged), our windowed-sinc
  * resampler to 16 kHz, phones mapped to CMU-39 + sil, additive noise at an RMS SNR measured over the
  * speech (non-sil) samples, and a random peak level between -6 and -1 dBFS.
  */
@@ -18,19 +18,68 @@ import { Synth } from './engines/types';
 export const RATE = 16000;
 
 export function soxEffects(x: Float32Array, rate: number, sp: Speaker, deg: Degrade | null, tmpDir: string, tag: string): Float32Array {
-  const fx: string[] = [];
-  if (sp.pitchCents) fx.push('pitch', String(sp.pitchCents));
-  if (deg) fx.push('reverb', String(deg.reverb), '50', String(deg.roomScale));
-  if (!fx.length) return x;
+  let y = x;
+  if (sp.pitchCents) {
+    y = runSox(y, rate, ['pitch', String(sp.pitchCents)], tmpDir, tag);
+    // sox `pitch` (WSOLA tempo + resample) keeps the length but delays the content by a cents-dependent
+    // amount (measured on tone bursts: ~+18 ms at -300 cents, ~+10 ms at -100, ~0 at +300). Undo it so the
+    // engine's segment times stay true.
+    y = shift(y, envelopeLag(x, y, rate));
+  }
+  if (deg) y = runSox(y, rate, ['reverb', String(deg.reverb), '50', String(deg.roomScale)], tmpDir, tag);
+  return y;
+}
+
+function runSox(x: Float32Array, rate: number, fx: string[], tmpDir: string, tag: string): Float32Array {
   const a = path.join(tmpDir, `${tag}.in.wav`);
   const b = path.join(tmpDir, `${tag}.out.wav`);
   fs.writeFileSync(a, encodeWav(x, rate, 32));
   // -D: no dither, so output is a deterministic function of input.
-  runTool('sox', ['-D', a, '-e', 'floating-point', '-b', '32', b, ...fx], { what: 'pitch/reverb' });
+  runTool('sox', ['-D', a, '-e', 'floating-point', '-b', '32', b, ...fx], { what: fx[0] });
   const y = toMono(readAudio(b));
   fs.rmSync(a, { force: true });
   fs.rmSync(b, { force: true });
   return y.length === x.length ? y : fitLength(y, x.length);
+}
+
+/**
+ * Delay of `y` relative to `x` in samples (positive: y is late), from the cross-correlation of their 1 ms
+ * amplitude envelopes (5 ms smoothing) over lags of ±40 ms. Envelopes survive a pitch shift; fine structure does not.
+ */
+export function envelopeLag(x: Float32Array, y: Float32Array, rate: number, maxMs = 40): number {
+  const hop = Math.max(1, Math.round(rate / 1000));
+  const env = (s: Float32Array) => {
+    const n = Math.floor(s.length / hop);
+    const e = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let a = 0;
+      for (let j = Math.max(0, (i - 2) * hop); j < Math.min(s.length, (i + 3) * hop); j++) a += Math.abs(s[j]);
+      e[i] = a;
+    }
+    let m = 0;
+    for (const v of e) m += v;
+    m /= Math.max(1, n);
+    for (let i = 0; i < n; i++) e[i] -= m;
+    return e;
+  };
+  const ex = env(x), ey = env(y);
+  const n = Math.min(ex.length, ey.length);
+  let best = 0, bestC = -Infinity;
+  for (let lag = -maxMs; lag <= maxMs; lag++) {
+    let c = 0;
+    for (let i = Math.max(0, -lag); i < Math.min(n, n - lag); i++) c += ex[i] * ey[i + lag];
+    if (c > bestC) { bestC = c; best = lag; }
+  }
+  return best * hop;
+}
+
+/** Move content earlier by `d` samples (later if negative), keeping the length; the gap is zero-filled. */
+function shift(y: Float32Array, d: number): Float32Array {
+  if (d === 0) return y;
+  const z = new Float32Array(y.length);
+  if (d > 0) z.set(y.subarray(d));
+  else z.set(y.subarray(0, y.length + d), -d);
+  return z;
 }
 
 function fitLength(y: Float32Array, n: number): Float32Array {

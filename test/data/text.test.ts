@@ -47,3 +47,30 @@ test('a missing system tool is a clear error naming the Debian package', () => {
     process.env.PATH = path0;
   }
 });
+
+test('sox pitch shifting does not move the content in time (its WSOLA delay is measured and undone)', async () => {
+  const { soxEffects } = await import('../../data-scripts/effects');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const sr = 16000;
+  const starts = [0.3, 0.8, 1.3, 1.8, 2.3];
+  const x = new Float32Array(sr * 3);
+  for (const s of starts) for (let i = 0; i < 0.1 * sr; i++) x[Math.round(s * sr) + i] = 0.5 * Math.sin((2 * Math.PI * 200 * i) / sr);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-pitch-'));
+  for (const cents of [-300, -150, 150, 300]) {
+    const sp = { id: 1, base: { engine: 'flite', name: 'kal16', gender: 'M', rate: sr, pitchBy: 'sox', stretch: true }, pool: 'train', stretch: 1, f0Shift: 1, pitchCents: cents } as const;
+    const y = soxEffects(x, sr, sp as never, null, tmp, 't');
+    assert.equal(y.length, x.length);
+    for (const s of starts) {
+      const i0 = Math.round((s - 0.05) * sr);
+      let peak = 0;
+      for (let i = i0; i < i0 + 0.2 * sr; i++) peak = Math.max(peak, Math.abs(y[i]));
+      let k = i0;
+      while (Math.abs(y[k]) < 0.1 * peak) k++;
+      const errMs = (k / sr - s) * 1000;
+      assert.ok(Math.abs(errMs) <= 6, `${cents} cents: burst at ${s}s starts ${errMs.toFixed(1)} ms off`);
+    }
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
