@@ -77,7 +77,8 @@ function base(encoder: EncoderConfig, layer: number): PretrainConfig {
     masking: { startProb: 0.01, spanMs: 400, noiseStd: 0.1 },
     objective: { ...DEFAULT_PENALTY },
     optim: { lr: 1e-4, warmupSteps: 1000, decay: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.01, clipNorm: 5, accumulate: 1 },
-    data: { source: 'toy', corpus: '', split: 'pretrain', batchSize: 8, maxFrames: 800, probeSize: 8 },
+    // The built-in corpus at the 'small' profile (`birq data` builds it); any manifest/Kaldi/LibriSpeech path works.
+    data: { source: 'corpus', corpus: 'austen-small', split: 'pretrain', batchSize: 8, maxFrames: 800, probeSize: 8 },
     run: { steps: 20000, logEvery: 10, checkpointEvery: 500, snapshotEvery: 1000, keepCheckpoints: 2 },
     memory: { recomputeBlocks: true },
   };
