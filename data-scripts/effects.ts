@@ -33,10 +33,11 @@ export function soxEffects(x: Float32Array, rate: number, sp: Speaker, deg: Degr
 function runSox(x: Float32Array, rate: number, fx: string[], tmpDir: string, tag: string): Float32Array {
   const a = path.join(tmpDir, `${tag}.in.wav`);
   const b = path.join(tmpDir, `${tag}.out.wav`);
-  fs.writeFileSync(a, encodeWav(x, rate, 32));
+  // Half level in, double out: sox's internal 32-bit integer stages would clip a full-scale peak.
+  fs.writeFileSync(a, encodeWav(x.map((v) => v * 0.5), rate, 32));
   // -D: no dither, so output is a deterministic function of input.
   runTool('sox', ['-D', a, '-e', 'floating-point', '-b', '32', b, ...fx], { what: fx[0] });
-  const y = toMono(readAudio(b));
+  const y = toMono(readAudio(b)).map((v) => v * 2);
   fs.rmSync(a, { force: true });
   fs.rmSync(b, { force: true });
   return y.length === x.length ? y : fitLength(y, x.length);

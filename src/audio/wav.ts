@@ -76,7 +76,8 @@ function decodeSamples(
 }
 
 /**
- * Encode WAV: 16-bit PCM (default; values clipped to [-1, 1) and rounded) or 32-bit float.
+ * Encode WAV: 16-bit PCM (default; values clipped to [-1, 1) and rounded) or 32-bit IEEE float (written with
+ * the cbSize field and `fact` chunk that non-PCM WAV requires, so strict readers such as sox do not warn).
  * `channels` are equal-length arrays, interleaved on write.
  */
 export function encodeWav(channels: Float32Array | Float32Array[], sampleRate: number, bits: 16 | 32 = 16): Uint8Array {
@@ -84,19 +85,30 @@ export function encodeWav(channels: Float32Array | Float32Array[], sampleRate: n
   const nc = chs.length;
   const n = chs[0]?.length ?? 0;
   const bps = bits / 8;
+  const isFloat = bits === 32;
+  const fmtSize = isFloat ? 18 : 16;
+  const factBytes = isFloat ? 12 : 0;
+  const header = 12 + 8 + fmtSize + factBytes + 8;
   const dataBytes = n * nc * bps;
-  const buf = new Uint8Array(44 + dataBytes);
+  const buf = new Uint8Array(header + dataBytes);
   const dv = new DataView(buf.buffer);
   const w = (o: number, s: string) => { for (let i = 0; i < s.length; i++) buf[o + i] = s.charCodeAt(i); };
-  w(0, 'RIFF'); dv.setUint32(4, 36 + dataBytes, true); w(8, 'WAVE');
-  w(12, 'fmt '); dv.setUint32(16, 16, true); dv.setUint16(20, bits === 32 ? 3 : 1, true); dv.setUint16(22, nc, true);
+  w(0, 'RIFF'); dv.setUint32(4, header - 8 + dataBytes, true); w(8, 'WAVE');
+  w(12, 'fmt '); dv.setUint32(16, fmtSize, true); dv.setUint16(20, isFloat ? 3 : 1, true); dv.setUint16(22, nc, true);
   dv.setUint32(24, sampleRate, true); dv.setUint32(28, sampleRate * nc * bps, true); dv.setUint16(32, nc * bps, true);
-  dv.setUint16(34, bits, true); w(36, 'data'); dv.setUint32(40, dataBytes, true);
-  let p = 44;
+  dv.setUint16(34, bits, true);
+  let p = 36;
+  if (isFloat) {
+    dv.setUint16(36, 0, true); // cbSize
+    w(38, 'fact'); dv.setUint32(42, 4, true); dv.setUint32(46, n, true);
+    p = 50;
+  }
+  w(p, 'data'); dv.setUint32(p + 4, dataBytes, true);
+  p += 8;
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < nc; c++, p += bps) {
       const v = chs[c][i];
-      if (bits === 32) dv.setFloat32(p, v, true);
+      if (isFloat) dv.setFloat32(p, v, true);
       else dv.setInt16(p, Math.max(-32768, Math.min(32767, Math.round(v * 32768))), true);
     }
   }
