@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { buildCorpus } from '../../data-scripts';
 import { initBackend } from '../../src/backend';
 import { run as evalCli } from '../../src/cli/eval';
-import { charVocab, phoneVocab } from '../../src/decode/vocab';
+import { charVocab } from '../../src/decode/vocab';
+import { CharNgramLm, saveLm } from '../../src/decode/ngram-lm';
 import { Conformer } from '../../src/model/conformer';
 import { presetConfig } from '../../src/train/config';
 import { finetunePreset } from '../../src/train/finetune-config';
@@ -86,6 +87,15 @@ describe('CTC fine-tuning on the smoke corpus', () => {
       assert.equal(res.transcripts.length, res.utterances);
       assert.ok(res.utterances > 0 && res.cer.refTokens > res.wer.refTokens);
     }
+    // Beam search with a character LM from the command line.
+    const lmFile = path.join(tmp, 'lm.json');
+    saveLm(CharNgramLm.train(['THE CAT SAT ON THE MAT', 'IT IS A TRUTH UNIVERSALLY ACKNOWLEDGED'], 3, 'two sentences'), lmFile);
+    const out = path.join(tmp, 'eval-lm.json');
+    const { value: code } = await quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--lm', lmFile, '--beam', '4', '--lm-weight', '0.3', '--out', out, '--quiet']));
+    assert.equal(code, 0);
+    const res = JSON.parse(fs.readFileSync(out, 'utf8'));
+    assert.deepEqual(res.decoder, { kind: 'beam', beamWidth: 4, lm: 'two sentences', lmWeight: 0.3, insertionBonus: 0 });
+    await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--decoder', 'greedy', '--lm', lmFile, '--quiet'])), /an LM needs --decoder beam/);
   });
 
   it('phone targets: PER', async () => {
