@@ -25,9 +25,31 @@ export function selectRows(x: tf.Tensor3D, S: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(S, tf.reshape(x, [B * T, D])); // [M, B·T] x [B·T, D] -> [M, D]
 }
 
+/**
+ * Cross-entropy with a hand-written gradient: the [M, V] tensors are the step's widest (V = 8192), and tfjs's
+ * autodiff of logSoftmax·targets walks ~15 elementwise passes over them; this saves log p and the targets and
+ * needs 3 passes for the logits and 1 for the targets:
+ *   ∂/∂logits = (p·Σ_v t - t)/M,   ∂/∂targets = -log p / M      (p = softmax(logits))
+ * The targets' gradient is what carries BiRQ's soft / straight-through signal into blocks 1..k.
+ */
+const crossEntropyOp = tf.customGrad(((logits: tf.Tensor2D, targets: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  const logp = tf.logSoftmax(logits);
+  save([logp, targets]);
+  const M = logits.shape[0];
+  return {
+    value: tf.div(tf.neg(tf.sum(tf.mul(targets, logp))), M),
+    gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
+      const [lp, t] = saved;
+      const s = tf.div(dy, M);
+      return [tf.mul(tf.sub(tf.mul(tf.exp(lp), tf.sum(t, -1, true)), t), s), tf.mul(lp, tf.neg(s))];
+    },
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+}) as any);
+
 /** Mean over rows of -Σ_v target·log softmax(logits): logits, targets [M, V] (targets one-hot or soft). */
 export function softCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), -1))) as tf.Scalar);
+  return crossEntropyOp(logits, targets) as tf.Scalar;
 }
 
 /** Cross-entropy of logits [M, V] against int labels [M]. */

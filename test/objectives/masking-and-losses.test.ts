@@ -102,3 +102,14 @@ test('straight-through and stop-gradient: custom gradients match their definitio
   }
   assert.ok(maxAbsDiff(g, g) === 0);
 });
+
+test('cross-entropy gradient (hand-written) = autodiff of the textbook formula, for logits and soft targets (cpu)', async () => {
+  await initBackend({ force: 'cpu', quiet: true });
+  const logits = tf.randomNormal([5, 7], 0, 2, 'float32', 1) as tf.Tensor2D;
+  const targets = tf.softmax(tf.randomNormal([5, 7], 0, 1, 'float32', 2)) as tf.Tensor2D;
+  const plain = (l: tf.Tensor, t: tf.Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(t, tf.logSoftmax(l as tf.Tensor2D)), -1)));
+  assert.ok(Math.abs(softCrossEntropy(logits, targets).dataSync()[0] - plain(logits, targets).dataSync()[0]) < 1e-5);
+  const ours = tf.grads((l, t) => softCrossEntropy(l as tf.Tensor2D, t as tf.Tensor2D))([logits, targets]);
+  const ref = tf.grads((l, t) => plain(l, t) as tf.Scalar)([logits, targets]);
+  ours.forEach((g, i) => assert.ok(maxAbsDiff(g.dataSync(), ref[i].dataSync()) < 1e-5, `input ${i}`));
+});
