@@ -112,9 +112,21 @@ export class GumbelQuantizer {
     return gumbelLogits(h, this.projection, this.codebook, this.scale);
   }
 
-  /** Targets [N, V] (soft, straight-through one-hot, or stopped one-hot, by mode) for rows h [N, D]. */
+  /**
+   * Targets [N, V] (soft, straight-through one-hot, or stopped one-hot, by mode) for rows h [N, D]. Same
+   * numbers as gumbelTargets(logits(h)), computed as softmax((scale/τ)·z Eᵀ + g/τ): the scale and 1/τ act on
+   * the [N, d] side, which saves two forward and two backward passes over the [N, V] tensors.
+   */
   targets(h: tf.Tensor2D, seed: number): tf.Tensor2D {
-    return tf.tidy(() => gumbelTargets(this.logits(h), this.mode, this.tau, seed));
+    if (this.mode === 'stopgrad') return tf.tidy(() => gumbelTargets(this.logits(h), this.mode, this.tau, seed));
+    assertShape('GumbelQuantizer.targets', 'h', h.shape, [null, this.dim]);
+    return tf.tidy(() => {
+      const z = tf.mul(l2Normalize(tf.matMul(layerNormNoAffine(h), this.projection)), this.scale / this.tau); // [N, d]
+      const noise = tf.mul(gumbelNoise([h.shape[0], this.numCodes], seed), 1 / this.tau);
+      const soft = tf.softmax(tf.add(tf.matMul(z, this.codebook, false, true), noise)) as tf.Tensor2D; // [N, V]
+      if (this.mode === 'soft') return soft;
+      return straightThrough(tf.oneHot(tf.argMax(soft, -1), this.numCodes).toFloat() as tf.Tensor2D, soft);
+    });
   }
 
   /** Noise-free labels [N] (int32): the enhanced label stream for snapshots and statistics. */

@@ -104,3 +104,17 @@ test('input normalization spreads code usage (BEST-RQ collapse without it)', asy
   tf.dispose([x, mask]);
   q.dispose();
 });
+
+test('Gumbel targets (scale and 1/τ folded into z) equal the pure gumbelTargets of the logits', async () => {
+  await initBackend({ quiet: true });
+  const { gumbelTargets } = await import('../../src/quantizers');
+  const h = tf.randomNormal([12, 32], 0, 1, 'float32', 4) as tf.Tensor2D;
+  for (const mode of ['soft', 'hard-st'] as const) {
+    const g = new GumbelQuantizer({ dim: 32, numCodes: 64, seed: 2, mode, tau: 0.7, scale: 8 });
+    const a = g.targets(h, 9).dataSync();
+    const b = gumbelTargets(g.logits(h), mode, 0.7, 9).dataSync();
+    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5), mode);
+    g.dispose();
+  }
+  h.dispose();
+});
