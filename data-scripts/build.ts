@@ -36,7 +36,7 @@ import { requireTools } from './tools';
 import { BASE_VOICES, makeSpeakers } from './voices';
 
 /** Bump when the recipe changes what is generated; a corpus with another version is rebuilt only with force. */
-export const RECIPE_VERSION = 5;
+export const RECIPE_VERSION = 6;
 export const DEFAULT_SEED = 1234;
 
 export interface BuildOptions {

@@ -1,6 +1,6 @@
 /**
  * From an engine's native output to the stored 16 kHz utterance: sox pitch shift (duration-preserving; its
- * small delay is measured and undone) and, for test-other, sox reverb (direct path kept, length unchanged), our windowed-sinc
+ * calibrated delay is undone) and, for test-other, sox reverb (direct path kept, length unchanged), our windowed-sinc
  * resampler to 16 kHz, phones mapped to CMU-39 + sil, additive noise at an RMS SNR measured over the
  * speech (non-sil) samples, and a random peak level between -6 and -1 dBFS.
  */
@@ -21,10 +21,9 @@ export function soxEffects(x: Float32Array, rate: number, sp: Speaker, deg: Degr
   let y = x;
   if (sp.pitchCents) {
     y = runSox(y, rate, ['pitch', String(sp.pitchCents)], tmpDir, tag);
-    // sox `pitch` (WSOLA tempo + resample) keeps the length but delays the content by a cents-dependent
-    // amount (measured on tone bursts: ~+18 ms at -300 cents, ~+10 ms at -100, ~0 at +300). Undo it so the
-    // engine's segment times stay true.
-    y = shift(y, envelopeLag(x, y, rate));
+    // sox `pitch` (WSOLA tempo + resample) keeps the length but moves the content by a cents-dependent
+    // amount; undo it so the engine's segment times stay true (see SOX_PITCH_DELAY_MS).
+    y = shift(y, Math.round((soxPitchDelayMs(sp.pitchCents) * rate) / 1000));
   }
   if (deg) y = runSox(y, rate, ['reverb', String(deg.reverb), '50', String(deg.roomScale)], tmpDir, tag);
   return y;
@@ -44,8 +43,32 @@ function runSox(x: Float32Array, rate: number, fx: string[], tmpDir: string, tag
 }
 
 /**
+ * Delay (ms, positive = later) that sox 14.4.2 `pitch C` gives phone boundaries, from controlled signals with
+ * known boundaries (test/fixtures-free calibration: 18 harmonic and noise bursts of 60-160 ms at 16, 22.05 and
+ * 32 kHz; median over bursts of the mean of onset and offset shifts; the three rates agree within 1.5 ms).
+ * Onsets move ~5 ms later and offsets ~5 ms earlier than this mean, so ±5 ms remains per boundary.
+ */
+export const SOX_PITCH_DELAY_MS: [number, number][] = [
+  [-300, 12.4], [-250, 10.9], [-200, 9.1], [-150, 8.4], [-100, 6.7], [-50, 6.1],
+  [50, 4.5], [100, 0.9], [150, -1.0], [200, -1.9], [250, -4.5], [300, -5.3],
+];
+
+/** Linear interpolation in SOX_PITCH_DELAY_MS; 0 for 0 cents (sox is not run), the ±50 value below 50 cents. */
+export function soxPitchDelayMs(cents: number): number {
+  if (cents === 0) return 0;
+  const t = SOX_PITCH_DELAY_MS;
+  const c = Math.max(t[0][0], Math.min(t[t.length - 1][0], cents > 0 ? Math.max(50, cents) : Math.min(-50, cents)));
+  for (let i = 1; i < t.length; i++) {
+    const [c0, d0] = t[i - 1], [c1, d1] = t[i];
+    if (c <= c1 && c >= c0) return c1 === c0 ? d0 : d0 + ((d1 - d0) * (c - c0)) / (c1 - c0);
+  }
+  return t[t.length - 1][1];
+}
+
+/**
  * Delay of `y` relative to `x` in samples (positive: y is late), from the cross-correlation of their 1 ms
- * amplitude envelopes (5 ms smoothing) over lags of ±40 ms. Envelopes survive a pitch shift; fine structure does not.
+ * amplitude envelopes (5 ms smoothing) over lags of ±40 ms. A diagnostic: on speech it tracks the vowels'
+ * bulk, which sox's pitch shift moves differently from phone boundaries, so the builder uses the calibration.
  */
 export function envelopeLag(x: Float32Array, y: Float32Array, rate: number, maxMs = 40): number {
   const hop = Math.max(1, Math.round(rate / 1000));
