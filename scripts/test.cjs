@@ -11,7 +11,10 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const env = { ...process.env, BIRQ_PROFILE: 'smoke', BIRQ_QUIET: '1' };
+// Runs (checkpoints, executed notebooks) go to a fresh folder per test run, so a run directory left by an earlier
+// run or an older version can never change this run's result; the data cache (BIRQ_DATA) is shared on purpose.
+const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-test-runs-'));
+const env = { ...process.env, BIRQ_PROFILE: 'smoke', BIRQ_QUIET: '1', BIRQ_RUNS: runsDir };
 const only = process.argv.slice(2); // optional: test files or folders to run (skips notebooks)
 const step = (msg) => process.stdout.write(`\n== ${msg}\n`);
 const run = (argv, opts = {}) => spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit', env, ...opts }).status;
@@ -66,5 +69,7 @@ if (!only.length) {
   } else failed++;
 }
 
+if (failed) process.stdout.write(`\nrun directories and executed notebooks kept for inspection: ${runsDir}\n`);
+else fs.rmSync(runsDir, { recursive: true, force: true });
 process.stdout.write(`\n(${((Date.now() - t0) / 1000).toFixed(0)} s)\nnpm test: ${passed} passed, ${failed} failed\n`);
 process.exit(failed ? 1 : 0);
