@@ -1,6 +1,8 @@
 /**
  * `birq eval --checkpoint MODEL --split S [--corpus C] [--decoder greedy|beam] [--beam 16] [--lm FILE]
  *            [--lm-weight 0.5] [--bonus 0] [--out FILE] [--json]`
+ * `--lm-weight 0.3,0.5,0.8 --bonus 0,1` decodes every combination from one pass of the model and marks the best
+ * (tune on dev, then evaluate test with the chosen values).
  * Transcribes a split with a fine-tuned CTC model (model.ckpt from `birq finetune`) and prints WER and CER with
  * substitutions / deletions / insertions (PER for a phone model); writes the result JSON with every transcript
  * (default: next to the model, eval-<split>-<decoder>.json).
@@ -9,10 +11,15 @@ import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { loadLm } from '../decode/ngram-lm';
 import { formatErrorRate } from '../metrics/error-rate';
-import { evaluateModel } from '../train/finetune-eval';
+import { DecodeOptions, evaluateModelGrid, EvalResult } from '../train/finetune-eval';
 import { fail } from '../util/errors';
 import { writeJsonAtomic } from '../util/fs';
 import { parseFlags } from './args';
+
+/** What ranks decoders: WER (ties broken by CER) for characters, PER for phones. */
+function rate(r: EvalResult): number {
+  return (r.wer ?? r.per)!.rate + 1e-6 * (r.cer?.rate ?? 0);
+}
 
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseFlags('eval', args, {
@@ -22,8 +29,8 @@ export async function run(args: string[]): Promise<number> {
     decoder: { type: 'string' },
     beam: { type: 'number' },
     lm: { type: 'string' },
-    'lm-weight': { type: 'number' },
-    bonus: { type: 'number' },
+    'lm-weight': { type: 'string', help: 'LM weight, or a comma list to sweep' },
+    bonus: { type: 'string', help: 'insertion bonus, or a comma list to sweep' },
     out: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
@@ -36,18 +43,35 @@ export async function run(args: string[]): Promise<number> {
   const lm = flags.lm ? loadLm(flags.lm as string) : undefined;
   const decoder = (flags.decoder as string | undefined) ?? (lm ? 'beam' : 'greedy');
   if (decoder !== 'greedy' && decoder !== 'beam') fail(`eval: --decoder must be greedy or beam, got '${decoder}'`);
-  const r = evaluateModel(file, {
-    split: flags.split as string, corpus: flags.corpus as string | undefined, decoder, beamWidth: flags.beam as number | undefined,
-    lm, lmWeight: flags['lm-weight'] as number | undefined, insertionBonus: flags.bonus as number | undefined,
-  });
-  const out = (flags.out as string | undefined) ?? path.join(path.dirname(file), `eval-${r.split}-${decoder}${lm ? '-lm' : ''}.json`);
-  writeJsonAtomic(out, { model: path.resolve(file), ...r });
+  // --lm-weight and --bonus take comma lists: every combination is decoded from one pass of the model.
+  const list = (name: string): (number | undefined)[] => {
+    const v = flags[name] as string | undefined;
+    if (v === undefined) return [undefined];
+    return v.split(',').map((x) => {
+      const n = Number(x);
+      if (x.trim() === '' || !Number.isFinite(n)) fail(`eval: --${name} needs numbers (comma-separated), got '${v}'`);
+      return n;
+    });
+  };
+  const grid = list('lm-weight').flatMap((lmWeight) => list('bonus').map((insertionBonus) => ({ decoder, beamWidth: flags.beam as number | undefined, lm, lmWeight, insertionBonus } as DecodeOptions)));
+  if (grid.length > 1 && decoder !== 'beam') fail('eval: a grid of --lm-weight / --bonus values needs --decoder beam');
+  const results = evaluateModelGrid(file, { split: flags.split as string, corpus: flags.corpus as string | undefined }, grid);
+  const tag = `${decoder}${lm ? '-lm' : ''}${grid.length > 1 ? '-grid' : ''}`;
+  const out = (flags.out as string | undefined) ?? path.join(path.dirname(file), `eval-${results[0].split}-${tag}.json`);
+  writeJsonAtomic(out, grid.length === 1 ? { model: path.resolve(file), ...results[0] } : { model: path.resolve(file), grid: results });
+  const best = results.reduce((a, b) => (rate(b) < rate(a) ? b : a));
   if (flags.json) {
-    const { transcripts: _t, ...rest } = r;
-    process.stdout.write(JSON.stringify({ ...rest, out }) + '\n');
+    const strip = ({ transcripts: _t, ...rest }: EvalResult) => rest;
+    process.stdout.write(JSON.stringify(grid.length === 1 ? { ...strip(results[0]), out } : { grid: results.map(strip), best: strip(best), out }) + '\n');
   } else {
-    const lines = r.wer ? [formatErrorRate('WER', r.wer), formatErrorRate('CER', r.cer!)] : [formatErrorRate('PER', r.per!)];
-    process.stdout.write(`${r.split} (${r.utterances} utterances, ${decoder}${lm ? ' + LM' : ''}):\n  ${lines.join('\n  ')}\nwrote ${out}\n`);
+    const r = results[0];
+    process.stdout.write(`${r.split} (${r.utterances} utterances, ${decoder}${lm ? ' + LM' : ''}):\n`);
+    for (const x of results) {
+      const lines = x.wer ? [formatErrorRate('WER', x.wer), formatErrorRate('CER', x.cer!)] : [formatErrorRate('PER', x.per!)];
+      const knobs = grid.length > 1 ? `lm-weight ${x.decoder.lmWeight ?? '-'} bonus ${x.decoder.insertionBonus ?? 0}${x === best ? '  (best)' : ''}\n  ` : '';
+      process.stdout.write(`  ${knobs}${lines.join('\n  ')}\n`);
+    }
+    process.stdout.write(`wrote ${out}\n`);
   }
   return 0;
 }

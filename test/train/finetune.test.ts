@@ -96,6 +96,13 @@ describe('CTC fine-tuning on the smoke corpus', () => {
     const res = JSON.parse(fs.readFileSync(out, 'utf8'));
     assert.deepEqual(res.decoder, { kind: 'beam', beamWidth: 4, lm: 'two sentences', lmWeight: 0.3, insertionBonus: 0 });
     await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--decoder', 'greedy', '--lm', lmFile, '--quiet'])), /an LM needs --decoder beam/);
+    // A grid of LM weights and bonuses, decoded from one pass of the model.
+    const { value: g, out: printed } = await quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--lm', lmFile, '--beam', '2', '--lm-weight', '0.2,0.6', '--bonus', '0,1', '--json', '--quiet']));
+    assert.equal(g, 0);
+    const grid = JSON.parse(printed);
+    assert.deepEqual(grid.grid.map((r: { decoder: { lmWeight: number; insertionBonus: number } }) => [r.decoder.lmWeight, r.decoder.insertionBonus]), [[0.2, 0], [0.2, 1], [0.6, 0], [0.6, 1]]);
+    assert.ok(grid.grid.every((r: { wer: { rate: number } }) => r.wer.rate >= grid.best.wer.rate));
+    await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--bonus', '0,x', '--decoder', 'beam', '--quiet'])), /--bonus needs numbers/);
   });
 
   it('phone targets: PER', async () => {
