@@ -1,6 +1,11 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+/** Root of caches that are not data (a minified plotly bundle, compiled helpers). `BIRQ_CACHE` overrides. */
+export function cacheRoot(): string {
+  return process.env.BIRQ_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'birq-lab');
+}
+
 /** Root of generated data (corpora, feature caches). Outside the repo; `BIRQ_DATA` overrides. */
 export function dataRoot(): string {
   return process.env.BIRQ_DATA ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'birq-lab', 'data');

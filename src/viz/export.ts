@@ -1,16 +1,17 @@
 /** Figures to files (run directories, the report): a standalone interactive HTML and a static SVG, written atomically. */
-import * as fs from 'node:fs';
 import { writeFileAtomic } from '../util/fs';
 import { Figure, titleText } from './figure';
 import { figureToSvg } from './svg';
+import { figureJson } from './notebook';
+import { plotlySource } from './plotly-bundle';
 
 export function saveFigure(fig: Figure, basePath: string, opts: { html?: boolean } = {}): { svg: string; html?: string } {
   const svgPath = `${basePath}.svg`;
   writeFileAtomic(svgPath, figureToSvg(fig));
   if (opts.html === false) return { svg: svgPath };
   const htmlPath = `${basePath}.html`;
-  const lib = fs.readFileSync(require.resolve('plotly.js-dist'), 'utf8');
-  const spec = JSON.stringify({ data: fig.data, layout: { ...fig.layout, title: titleText(fig.layout?.title) } }).replace(/<\//g, '<\\/');
+  const lib = plotlySource();
+  const spec = figureJson(fig);
   writeFileAtomic(
     htmlPath,
     `<!doctype html><meta charset="utf-8"><title>${titleText(fig.layout?.title)}</title><script>${lib}</script>` +

@@ -8,7 +8,9 @@ export interface Trace {
   x?: (number | string)[];
   y?: (number | string)[];
   z?: number[][];
-  mode?: 'lines' | 'markers' | 'lines+markers';
+  mode?: 'lines' | 'markers' | 'lines+markers' | 'text' | 'markers+text' | 'lines+text';
+  text?: (string | number)[];
+  showlegend?: boolean;
   line?: { color?: string; width?: number; dash?: string };
   marker?: { color?: string; size?: number };
   colorscale?: string;

@@ -4,9 +4,9 @@
  * plot's div until the script replaces it) plus image/svg+xml (for viewers that pick images or run no script).
  * Outside a notebook these calls do nothing and return false, so library code may call them freely.
  */
-import * as fs from 'node:fs';
 import { Figure, titleText } from './figure';
 import { figureToSvg } from './svg';
+import { plotlySource } from './plotly-bundle';
 import { formatProgress, ProgressInfo } from '../util/progress';
 
 type Bundle = Record<string, string>;
@@ -33,16 +33,21 @@ let divCounter = 0;
 function plotlyScript(): string {
   if (plotlyInlined) return '';
   plotlyInlined = true;
-  const src = fs.readFileSync(require.resolve('plotly.js-dist'), 'utf8');
+  const src = plotlySource();
   // Shadow AMD/CommonJS globals so the UMD bundle sets window.Plotly even in classic Notebook (which has require.js).
   return `<script type="text/javascript">(function(define, module, exports){${src}\n}).call(window);</script>`;
+}
+
+/** Figure JSON with floats rounded to 5 significant digits: a log-mel heatmap's spec shrinks ~3x, no visible change. */
+export function figureJson(fig: Figure): string {
+  const layout = { ...fig.layout, title: titleText(fig.layout?.title) || undefined };
+  return JSON.stringify({ data: fig.data, layout }, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? +v.toPrecision(5) : v)).replace(/<\//g, '<\\/');
 }
 
 /** The interactive HTML for a figure, with its static SVG as the fallback content of the plot div. */
 export function figureHtml(fig: Figure, opts: { includePlotly?: boolean } = {}): string {
   const id = `birq-plot-${process.pid}-${++divCounter}-${Date.now().toString(36)}`;
-  const layout = { ...fig.layout, title: titleText(fig.layout?.title) || undefined };
-  const spec = JSON.stringify({ data: fig.data, layout }).replace(/<\//g, '<\\/');
+  const spec = figureJson(fig);
   const lib = opts.includePlotly === false ? '' : plotlyScript();
   return `${lib}<div id="${id}" style="max-width:900px">${figureToSvg(fig)}</div>
 <script type="text/javascript">(function(){var el=document.getElementById(${JSON.stringify(id)});var s=${spec};

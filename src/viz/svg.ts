@@ -1,8 +1,11 @@
 /**
  * Static SVG rendering of a Figure, for viewers that run no script (GitHub, nbconvert HTML, the report) and for
- * live displays that redraw cheaply. Covers what our builders emit: line/marker scatter, bars, heatmaps.
+ * live displays that redraw cheaply. Draws what our figure builders emit, on one shared pair of axes:
+ * heatmaps (as one embedded PNG), scatter traces in lines / markers / text mode, bars (grouped or stacked).
+ * Plotly-only options (hover, colour bars, subplots) are ignored: the interactive figure has them.
  */
 import { Figure, PALETTE, Trace, titleText } from './figure';
+import { encodePng } from './png';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -34,14 +37,23 @@ function fmt(v: number): string {
   return String(+v.toPrecision(4));
 }
 
-function viridis(t: number): string {
-  // 5-stop approximation of viridis, linear between stops.
-  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
-  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
-  const i = Math.min(stops.length - 2, Math.floor(x));
+const VIRIDIS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+
+/** 5-stop approximation of viridis, linear between stops; t in [0, 1]. */
+function viridisRgb(t: number): [number, number, number] {
+  const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
   const f = x - i;
-  const c = stops[i].map((a, k) => Math.round(a + (stops[i + 1][k] - a) * f));
-  return `rgb(${c[0]},${c[1]},${c[2]})`;
+  const c = VIRIDIS[i].map((a, k) => Math.round(a + (VIRIDIS[i + 1][k] - a) * f));
+  return [c[0], c[1], c[2]];
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Centre coordinates of a heatmap's columns or rows: the trace's numeric labels, else indices. */
+function heatCoords(labels: (number | string)[] | undefined, n: number): { at: number[]; cats: string[] | null } {
+  if (labels && labels.length === n && labels.every(isNum)) return { at: labels as number[], cats: null };
+  return { at: [...Array(n).keys()], cats: labels && labels.length === n ? labels.map(String) : null };
 }
 
 export function figureToSvg(fig: Figure, size: { width?: number; height?: number } = {}): string {
@@ -51,101 +63,146 @@ export function figureToSvg(fig: Figure, size: { width?: number; height?: number
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const logY = fig.layout?.yaxis?.type === 'log';
-  const parts: string[] = [];
-  const heat = fig.data.find((t) => t.type === 'heatmap');
+  const stacked = fig.layout?.barmode === 'stack';
+  const ly = (v: number) => (logY ? Math.log10(v) : v);
 
-  let xs: number[] = [];
-  let ys: number[] = [];
+  // Categorical x (bar charts over names): shared category list in first-seen order.
   let xCats: string[] | null = null;
+  for (const t of fig.data)
+    if (t.type !== 'heatmap' && (t.x ?? []).some((v) => typeof v === 'string')) {
+      xCats = xCats ?? [];
+      for (const v of t.x!) if (!xCats.includes(String(v))) xCats.push(String(v));
+    }
+  const xOf = (t: Trace, i: number): number => (xCats ? xCats.indexOf(String((t.x ?? [])[i] ?? i)) : isNum((t.x ?? [])[i]) ? ((t.x as number[])[i]) : i);
+
+  // Data ranges over every trace.
+  const xs: number[] = [];
+  const ys: number[] = [];
+  let yCats: string[] | null = null;
+  const stackTop = new Map<number, number>();
+  const stackBot = new Map<number, number>();
   for (const t of fig.data) {
-    if (t.type === 'heatmap') continue;
-    const x = t.x ?? (t.y ?? []).map((_, i) => i);
-    if (x.some((v) => typeof v === 'string')) xCats = x.map(String);
-    else xs = xs.concat(x as number[]);
-    ys = ys.concat(((t.y ?? []) as number[]).filter((v) => Number.isFinite(v) && (!logY || v > 0)));
+    if (t.type === 'heatmap' && t.z?.length) {
+      const cx = heatCoords(t.x, t.z[0].length).at;
+      const cy = heatCoords(t.y, t.z.length);
+      yCats = cy.cats;
+      const hx = cx.length > 1 ? (cx[1] - cx[0]) / 2 : 0.5;
+      const hy = cy.at.length > 1 ? (cy.at[1] - cy.at[0]) / 2 : 0.5;
+      xs.push(cx[0] - hx, cx[cx.length - 1] + hx);
+      ys.push(cy.at[0] - hy, cy.at[cy.at.length - 1] + hy);
+      continue;
+    }
+    const yv = (t.y ?? []) as number[];
+    yv.forEach((y, i) => {
+      if (!isNum(y) || (logY && y <= 0)) return;
+      const x = xOf(t, i);
+      xs.push(x);
+      if (t.type === 'bar' && stacked) {
+        const top = (y >= 0 ? stackTop : stackBot).get(x) ?? 0;
+        (y >= 0 ? stackTop : stackBot).set(x, top + y);
+        ys.push(top + y);
+      } else ys.push(ly(y));
+    });
     if (t.type === 'bar') ys.push(0);
   }
-  const tf = (v: number) => (logY ? Math.log10(v) : v);
-  let x0 = xs.length ? Math.min(...xs) : 0;
-  let x1 = xs.length ? Math.max(...xs) : 1;
-  let y0 = ys.length ? Math.min(...ys.map(tf)) : 0;
-  let y1 = ys.length ? Math.max(...ys.map(tf)) : 1;
+  let [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
+  let [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
   if (xCats) [x0, x1] = [-0.5, xCats.length - 0.5];
   if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
-  const pad = (y1 - y0) * 0.05;
-  y0 -= pad;
-  y1 += pad;
-  const sx = (v: number) => m.l + ((v - x0) / (x1 - x0)) * pw;
-  const sy = (v: number) => m.t + ph - ((tf(v) - y0) / (y1 - y0)) * ph;
-
-  parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="white"/>`);
-  if (heat && heat.z) {
-    const z = heat.z;
-    const rows = z.length;
-    const cols = rows ? z[0].length : 0;
-    const flat = z.flat().filter(Number.isFinite);
-    const lo = Math.min(...flat);
-    const hi = Math.max(...flat);
-    const cw = pw / Math.max(1, cols);
-    const ch = ph / Math.max(1, rows);
-    for (let r = 0; r < rows; r++)
-      for (let c = 0; c < cols; c++) {
-        const t = hi > lo ? (z[r][c] - lo) / (hi - lo) : 0;
-        // Row 0 at the bottom, as plotly draws heatmaps.
-        parts.push(`<rect x="${(m.l + c * cw).toFixed(2)}" y="${(m.t + ph - (r + 1) * ch).toFixed(2)}" width="${(cw + 0.5).toFixed(2)}" height="${(ch + 0.5).toFixed(2)}" fill="${viridis(t)}"/>`);
-      }
-    parts.push(`<text x="${W - m.r + 10}" y="${m.t + 10}" font-size="11">max ${esc(fmt(hi))}</text>`);
-    parts.push(`<text x="${W - m.r + 10}" y="${m.t + ph}" font-size="11">min ${esc(fmt(lo))}</text>`);
-    // Axis labels: the trace's x / y categories where given, else indices; at most ~12 per axis.
-    const xl = heat.x ?? [...Array(cols).keys()];
-    const yl = heat.y ?? [...Array(rows).keys()];
-    for (let c = 0; c < cols; c += Math.ceil(cols / 12))
-      parts.push(`<text x="${(m.l + (c + 0.5) * cw).toFixed(1)}" y="${m.t + ph + 16}" font-size="10" text-anchor="middle">${esc(String(xl[c]))}</text>`);
-    for (let r = 0; r < rows; r += Math.ceil(rows / 12))
-      parts.push(`<text x="${m.l - 6}" y="${(m.t + ph - (r + 0.5) * ch + 4).toFixed(1)}" font-size="10" text-anchor="end">${esc(String(yl[r]))}</text>`);
-  } else {
-    for (const v of logY ? logTicks(y0, y1) : niceTicks(y0, y1)) {
-      const y = m.t + ph - ((v - y0) / (y1 - y0)) * ph;
-      parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e5e5"/>`);
-      parts.push(`<text x="${m.l - 6}" y="${(y + 4).toFixed(1)}" font-size="11" text-anchor="end">${esc(fmt(logY ? Math.pow(10, v) : v))}</text>`);
-    }
-    const xt = xCats ? xCats.map((_, i) => i) : niceTicks(x0, x1);
-    for (const v of xt) {
-      if (xCats && xCats.length > 20 && v % Math.ceil(xCats.length / 20) !== 0) continue;
-      parts.push(`<text x="${sx(v).toFixed(1)}" y="${m.t + ph + 16}" font-size="11" text-anchor="middle">${esc(xCats ? xCats[v] : fmt(v))}</text>`);
-    }
-    const bars = fig.data.filter((t) => t.type === 'bar');
-    fig.data.forEach((t: Trace, k) => {
-      const color = t.line?.color ?? t.marker?.color ?? PALETTE[k % PALETTE.length];
-      const yv = (t.y ?? []) as number[];
-      const xv = (xCats ? yv.map((_, i) => i) : (t.x as number[] | undefined) ?? yv.map((_, i) => i)) as number[];
-      if (t.type === 'bar') {
-        const j = bars.indexOf(t);
-        const slot = (pw / Math.max(1, xv.length)) * 0.8;
-        const bw = slot / bars.length;
-        yv.forEach((v, i) => {
-          if (!Number.isFinite(v)) return;
-          const x = sx(xv[i]) - slot / 2 + j * bw;
-          const top = Math.min(sy(v), sy(0));
-          parts.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.abs(sy(v) - sy(0)).toFixed(1)}" fill="${color}"/>`);
-        });
-      } else {
-        const pts = xv.map((x, i) => [x, yv[i]]).filter(([, y]) => Number.isFinite(y) && (!logY || y > 0));
-        const mode = t.mode ?? 'lines';
-        if (mode.includes('lines') && pts.length > 1) {
-          const d = pts.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join('');
-          parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${t.line?.width ?? 2}"${t.line?.dash ? ' stroke-dasharray="6,4"' : ''}/>`);
-        }
-        if (mode.includes('markers') || pts.length === 1)
-          for (const [x, y] of pts) parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="${(t.marker?.size ?? 6) / 2}" fill="${color}"/>`);
-      }
-      if (t.name) {
-        const ly = m.t + 12 + k * 16;
-        parts.push(`<rect x="${W - m.r + 10}" y="${ly - 8}" width="12" height="4" fill="${color}"/><text x="${W - m.r + 26}" y="${ly - 3}" font-size="11">${esc(t.name)}</text>`);
-      }
-    });
+  const hasHeat = fig.data.some((t) => t.type === 'heatmap');
+  const hasText = fig.data.some((t) => String(t.mode ?? '').includes('text'));
+  if (!hasHeat || hasText) {
+    const pad = (y1 - y0) * (hasText ? 0.08 : 0.05);
+    y1 += pad;
+    if (!hasHeat) y0 -= pad;
   }
+  const sx = (v: number) => m.l + ((v - x0) / (x1 - x0)) * pw;
+  const syT = (v: number) => m.t + ph - ((v - y0) / (y1 - y0)) * ph; // v already on the axis scale
+  const sy = (v: number) => syT(ly(v));
+
+  const parts: string[] = [`<rect x="0" y="0" width="${W}" height="${H}" fill="white"/>`];
+  parts.push(`<clipPath id="plot"><rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}"/></clipPath><g clip-path="url(#plot)">`);
+  const bars = fig.data.filter((t) => t.type === 'bar');
+  const barBase = new Map<number, [number, number]>();
+  let legendRow = 0;
+  const legend: string[] = [];
+  fig.data.forEach((t: Trace, k) => {
+    const color = t.line?.color ?? t.marker?.color ?? PALETTE[k % PALETTE.length];
+    if (t.type === 'heatmap' && t.z?.length) {
+      const z = t.z;
+      const rows = z.length;
+      const cols = z[0].length;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const r of z) for (const v of r) if (isNum(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+      const rgb = new Uint8Array(rows * cols * 3);
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) {
+          // PNG row 0 is the top; heatmap row 0 is drawn at the bottom, as plotly does.
+          const px = ((rows - 1 - r) * cols + c) * 3;
+          rgb.set(viridisRgb(hi > lo ? (z[r][c] - lo) / (hi - lo) : 0), px);
+        }
+      const png = encodePng(cols, rows, rgb).toString('base64');
+      const cx = heatCoords(t.x, cols).at;
+      const cy = heatCoords(t.y, rows).at;
+      const hx = cols > 1 ? (cx[1] - cx[0]) / 2 : 0.5;
+      const hy = rows > 1 ? (cy[1] - cy[0]) / 2 : 0.5;
+      const [ix0, ix1, iy0, iy1] = [sx(cx[0] - hx), sx(cx[cols - 1] + hx), syT(cy[rows - 1] + hy), syT(cy[0] - hy)];
+      parts.push(`<image x="${ix0.toFixed(1)}" y="${iy0.toFixed(1)}" width="${(ix1 - ix0).toFixed(1)}" height="${(iy1 - iy0).toFixed(1)}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${png}"/>`);
+      legend.push(`<text x="${W - m.r + 10}" y="${m.t + 10}" font-size="11">max ${esc(fmt(hi))}</text><text x="${W - m.r + 10}" y="${m.t + ph}" font-size="11">min ${esc(fmt(lo))}</text>`);
+      for (let i = 0; i < 5; i++) legend.push(`<rect x="${W - m.r + 10}" y="${(m.t + 16 + ((ph - 30) * i) / 5).toFixed(1)}" width="10" height="${((ph - 30) / 5 + 0.5).toFixed(1)}" fill="rgb(${viridisRgb(1 - i / 4).join(',')})"/>`);
+      return;
+    }
+    const yv = (t.y ?? []) as number[];
+    if (t.type === 'bar') {
+      const j = bars.indexOf(t);
+      const n = Math.max(1, xCats ? xCats.length : yv.length);
+      const slot = (pw / n) * 0.8;
+      const bw = stacked ? slot : slot / bars.length;
+      yv.forEach((v, i) => {
+        if (!isNum(v) || v === 0) return;
+        const x = xOf(t, i);
+        const [pos, neg] = barBase.get(x) ?? [0, 0];
+        const base = stacked ? (v >= 0 ? pos : neg) : 0;
+        if (stacked) barBase.set(x, v >= 0 ? [pos + v, neg] : [pos, neg + v]);
+        const left = sx(x) - slot / 2 + (stacked ? 0 : j * bw);
+        const yTop = syT(Math.max(base, base + v));
+        const yBot = syT(Math.min(base, base + v));
+        parts.push(`<rect x="${left.toFixed(1)}" y="${yTop.toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(0, yBot - yTop).toFixed(1)}" fill="${color}"/>`);
+      });
+    } else {
+      const pts = yv.map((y, i) => [xOf(t, i), y, i]).filter(([, y]) => isNum(y) && (!logY || y > 0));
+      const mode = String(t.mode ?? 'lines');
+      if (mode.includes('lines') && pts.length > 1) {
+        const d = pts.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join('');
+        parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${t.line?.width ?? 2}"${t.line?.dash ? ' stroke-dasharray="6,4"' : ''}/>`);
+      }
+      if (mode.includes('markers') || (mode === 'lines' && pts.length === 1))
+        for (const [x, y] of pts) parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="${(t.marker?.size ?? 6) / 2}" fill="${color}"/>`);
+      if (mode.includes('text')) {
+        const text = (t.text ?? []) as unknown[];
+        const fs = (t.textfont as { size?: number } | undefined)?.size ?? 10;
+        for (const [x, y, i] of pts) parts.push(`<text x="${sx(x).toFixed(1)}" y="${(sy(y) + fs / 3).toFixed(1)}" font-size="${fs}" text-anchor="middle">${esc(String(text[i] ?? ''))}</text>`);
+      }
+    }
+    if (t.name && t.showlegend !== false) {
+      const yy = m.t + 12 + legendRow++ * 16;
+      legend.push(`<rect x="${W - m.r + 10}" y="${yy - 8}" width="12" height="4" fill="${color}"/><text x="${W - m.r + 26}" y="${yy - 3}" font-size="11">${esc(t.name)}</text>`);
+    }
+  });
+  parts.push('</g>', ...legend);
+
+  // Axes: numeric ticks, or category labels (at most ~20 shown).
+  const yTicks = yCats ? [] : logY ? logTicks(y0, y1) : niceTicks(y0, y1);
+  for (const v of yTicks) {
+    const y = syT(v);
+    parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#000" stroke-opacity="0.1"/>`);
+    parts.push(`<text x="${m.l - 6}" y="${(y + 4).toFixed(1)}" font-size="11" text-anchor="end">${esc(fmt(logY ? Math.pow(10, v) : v))}</text>`);
+  }
+  if (yCats) yCats.forEach((c, i) => i % Math.ceil(yCats!.length / 20) === 0 && parts.push(`<text x="${m.l - 6}" y="${(syT(i) + 4).toFixed(1)}" font-size="10" text-anchor="end">${esc(c)}</text>`));
+  const xt = xCats ? xCats.map((_, i) => i).filter((i) => i % Math.ceil(xCats!.length / 20) === 0) : niceTicks(x0, x1);
+  for (const v of xt) parts.push(`<text x="${sx(v).toFixed(1)}" y="${m.t + ph + 16}" font-size="11" text-anchor="middle">${esc(xCats ? xCats[v] : fmt(v))}</text>`);
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
   const title = titleText(fig.layout?.title);
   if (title) parts.push(`<text x="${W / 2}" y="20" font-size="14" text-anchor="middle" font-weight="bold">${esc(title)}</text>`);

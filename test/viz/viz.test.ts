@@ -26,9 +26,30 @@ test('log axes drop non-positive values instead of drawing NaN coordinates', () 
   assert.doesNotMatch(svg, /NaN|Infinity/);
 });
 
-test('heatmaps draw rows x cols cells', () => {
-  const svg = figureToSvg(heatmapFigure([[0, 1, 2], [3, 4, 5]]));
-  assert.equal((svg.match(/<rect [^>]*fill="rgb/g) ?? []).length, 6);
+test('heatmaps are one embedded PNG of rows x cols pixels, with scatter overlays on the same axes', () => {
+  const fig = heatmapFigure([[0, 1, 2], [3, 4, 5]]);
+  fig.data.push({ type: 'scatter', mode: 'text', x: [1], y: [1], text: ['ah'] }, { type: 'scatter', mode: 'lines', x: [0.5, 0.5], y: [0, 1] });
+  const svg = figureToSvg(fig);
+  const m = svg.match(/href="data:image\/png;base64,([^"]+)"/);
+  assert.ok(m, 'embedded PNG');
+  const png = Buffer.from(m![1], 'base64');
+  assert.equal(png.readUInt32BE(16), 3, 'PNG width = columns');
+  assert.equal(png.readUInt32BE(20), 2, 'PNG height = rows');
+  assert.match(svg, />ah<\/text>/);
+  assert.equal((svg.match(/<path /g) ?? []).length, 1);
+});
+
+test('stacked bars stack; categorical x keeps its labels', () => {
+  const svg = figureToSvg({
+    data: [
+      { type: 'bar', name: 'a', x: ['s1', 's2'], y: [1, 2] },
+      { type: 'bar', name: 'b', x: ['s1', 's2'], y: [3, 0] },
+    ],
+    layout: { barmode: 'stack' },
+  });
+  assert.equal((svg.match(/<rect [^>]*fill="#/g) ?? []).length, 2 + 1 + 2, '3 non-zero bars and 2 legend swatches');
+  assert.match(svg, />s2<\/text>/);
+  assert.match(svg, />4<\/text>/, 'the axis reaches the stacked total');
 });
 
 test('interactive HTML carries the spec and the static SVG fallback; outside a notebook show* is a no-op', () => {
