@@ -4,13 +4,16 @@
  * O(output): 32 leading-axis slices of a [32, 200, 200] tensor took 170 ms, and the depthwise conv (K slices),
  * the attention head split, GLU and their gradients (slice is pad's and concat's gradient) all pay it.
  * This kernel reads the input through a view of the heap instead; SplitV (same flaw, one full copy per output)
- * is rebuilt on it, so tf.split is fast too and keeps its cheap gradient (a concat). Registered once, only on
- * wasm; every other backend is untouched. (It belongs with src/backend/wasm-patches.ts; it lives here until that owner adopts it.)
+ * is rebuilt on it, so tf.split is fast too and keeps its cheap gradient (a concat). And Identity shares its
+ * input's data (as the cpu backend's does, and wasm's own Reshape) instead of copying it: tfjs clones every
+ * tensor it saves for the backward pass, so on wasm each saved activation was copied once more (time and
+ * memory). Registered once, only on wasm; every other backend is untouched. (It belongs with src/backend/wasm-patches.ts; it lives here until that owner adopts it.)
  */
 import * as tf from '@tensorflow/tfjs';
 
 type WasmBackend = tf.KernelBackend & {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  incRef(dataId: object): void;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 };
 
@@ -72,6 +75,17 @@ export function patchWasmSlice(): boolean {
     };
     tf.unregisterKernel('SplitV', 'wasm');
     tf.registerKernel({ ...split, kernelFunc: splitFunc });
+  }
+  const identity = tf.getKernel('Identity', 'wasm');
+  if (identity) {
+    const identityFunc = (args: Parameters<tf.KernelFunc>[0]) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      if (x.dtype === 'string') return identity.kernelFunc(args);
+      (args.backend as WasmBackend).incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    };
+    tf.unregisterKernel('Identity', 'wasm');
+    tf.registerKernel({ ...identity, kernelFunc: identityFunc });
   }
   done = true;
   return true;

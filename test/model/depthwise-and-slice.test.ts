@@ -53,3 +53,18 @@ test('wasm Slice/SplitV patch gives the cpu results, and gradients through split
   assert.ok(patchWasmSlice());
   assert.deepEqual(run(), want);
 });
+
+test('wasm Identity patch: clones share data safely (dispose the original, assign the variable)', async () => {
+  await initBackend({ force: 'wasm', quiet: true });
+  assert.ok(patchWasmSlice());
+  const a = tf.tensor1d([1, 2, 3]);
+  const b = a.clone();
+  a.dispose();
+  assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3]);
+  const v = tf.variable(tf.tensor1d([1, 2]));
+  const c = v.clone();
+  v.assign(tf.tensor1d([5, 6]));
+  assert.deepEqual(Array.from(c.dataSync()), [1, 2]);
+  assert.deepEqual(Array.from(v.dataSync()), [5, 6]);
+  tf.dispose([b, c, v]);
+});
