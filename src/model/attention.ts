@@ -26,8 +26,9 @@ export function multiHeadSelfAttention(
   // No transposes and no batched matMul: wasm's BatchMatMul is 5-10x slower per FLOP for batch > 1 (no xnnpack
   // path) and 4-5-D transposes are slow, so each (b, h) is one 2-D matMul on blocks cut by tf.split (whose
   // gradient is a cheap concat; a slice's gradient would be a full-size pad).
-  const biases = tf.split(keyBias, B, 0); // B x [1, T], broadcast over queries
-  const perBatch = tf.split(qkv, B, 0); // B x [T, 3D]
+  // tf.split into one piece breaks autodiff in tfjs 4.22 (SplitV's gradient gets a lone tensor, not a list).
+  const biases = B > 1 ? tf.split(keyBias, B, 0) : [keyBias]; // B x [1, T], broadcast over queries
+  const perBatch = B > 1 ? tf.split(qkv, B, 0) : [qkv]; // B x [T, 3D]
   const scale = 1 / Math.sqrt(dh);
   const out: tf.Tensor[] = [];
   for (let b = 0; b < B; b++) {

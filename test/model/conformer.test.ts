@@ -77,3 +77,14 @@ test('presets have the paper shapes', () => {
   assert.equal(ENCODER_PRESETS['c2-small'].config.blocks, 10);
   assert.deepEqual([ENCODER_PRESETS.smoke.config.blocks, ENCODER_PRESETS.smoke.config.dim], [2, 64]);
 });
+
+test('a batch of one utterance trains (tf.split into one piece breaks tfjs autodiff; attention avoids it)', async () => {
+  await initBackend({ quiet: true });
+  const m = new Conformer({ ...tiny, dropout: 0 }, 5);
+  const x = tf.randomNormal([1, 24, 80], 0, 1, 'float32', 1) as tf.Tensor3D;
+  const vars = m.params.trainable().map(([, v]) => v);
+  const { value, grads } = tf.variableGrads(() => tf.sum(m.forward(x, { training: true })) as tf.Scalar, vars);
+  assert.ok(Number.isFinite(value.dataSync()[0]) && Object.keys(grads).length > 0);
+  tf.dispose([x, value, ...Object.values(grads)]);
+  m.dispose();
+});
