@@ -12,11 +12,31 @@ import { BENCH_DEFAULTS, benchSteps } from '../src/train/bench-step';
 
 const REFERENCE = path.join(__dirname, '..', '..', 'shared', 'bench', 'torch_reference.py');
 
+/**
+ * Which BLAS Debian's torch will load (BLAS_INFO=generic: whatever libblas.so.3 points to). The netlib reference
+ * BLAS runs ~3 GFLOP/s and makes the PyTorch step ~15x slower than with OpenBLAS (~60 GFLOP/s, 1 thread), so a
+ * ratio against it flatters us: we report which one ran and refuse to call a netlib ratio a result.
+ */
+export function torchBlas(): string {
+  try {
+    const target = fs.realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3');
+    if (target.includes('openblas')) return 'openblas';
+    if (target.includes('blis')) return 'blis';
+    if (target.includes('atlas')) return 'atlas';
+    if (target.includes('mkl')) return 'mkl';
+    return 'netlib-reference';
+  } catch {
+    return 'unknown';
+  }
+}
+
 function torchStep(mode: string, steps: number): Record<string, unknown> | null {
   if (!fs.existsSync(REFERENCE)) return { skipped: `reference script not found at ${REFERENCE}` };
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch, torchaudio'], { encoding: 'utf8' });
   if (probe.status !== 0) return { skipped: 'python3-torch / python3-torchaudio not installed (apt-get install python3-torch python3-torchaudio)' };
-  const r = spawnSync('/usr/bin/python3', [REFERENCE, '--mode', mode, '--steps', String(steps), '--threads', '1'], { encoding: 'utf8' });
+  // One thread on both sides: OpenBLAS has its own pool besides torch's intra-op threads.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+  const r = spawnSync('/usr/bin/python3', [REFERENCE, '--mode', mode, '--steps', String(steps), '--threads', '1'], { encoding: 'utf8', env });
   if (r.status !== 0) return { skipped: `reference failed: ${r.stderr.trim().split('\n').pop()}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -33,6 +53,8 @@ export async function run(args: string[]): Promise<number> {
     ref[mode] = torchStep(mode, steps);
     const r = ref[mode];
     const line: Record<string, unknown> = { bench: 'step', mode, ours_ms: ours[mode].step_ms, torch_ms: r && 'step_ms' in r ? r.step_ms : null };
+    line.torch_blas = torchBlas();
+    if (line.torch_blas === 'netlib-reference') line.warning = 'PyTorch ran on the netlib reference BLAS (slow): install libopenblas0-pthread (npm run setup -- --with-references) for a fair ratio';
     if (r && 'step_ms' in r) line.ratio_vs_torch = Math.round(((ours[mode].step_ms as number) / (r.step_ms as number)) * 100) / 100;
     else line.note = r?.skipped;
     if (mode === 'birq') line.ratio_vs_bestrq = Math.round(((ours.birq.step_ms as number) / (ours.bestrq.step_ms as number)) * 100) / 100;

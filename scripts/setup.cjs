@@ -7,8 +7,8 @@
  *   3. Build dist/ and link it as the package `birq-lab` (how notebooks import the project).
  *   4. A project-local tslab kernelspec in .jupyter/ pointing at this project's tslab (no global tslab needed).
  * Uses Node built-ins only: it runs before node_modules exists.
- * Options: --with-references also installs python3-torch, python3-torchaudio and sctk (golden-fixture
- * regeneration and the PyTorch side of the benchmarks); --no-apt skips step 1.
+ * Options: --with-references also installs python3-torch, python3-torchaudio, sctk and OpenBLAS (golden-fixture
+ * regeneration and a fair PyTorch side of the benchmarks); --no-apt skips step 1.
  */
 'use strict';
 const { spawnSync, execFileSync } = require('node:child_process');
@@ -27,7 +27,9 @@ const APT_CORE = [
   'flite', 'festival', 'festvox-kallpc16k', 'festvox-kdlpc16k', 'festvox-us-slt-hts', 'festlex-cmu', 'festlex-poslex',
   'espeak-ng', 'libespeak-ng-dev', 'sox', 'libsox-fmt-all', 'gcc', 'libc6-dev',
 ];
-const APT_REFERENCES = ['python3-torch', 'python3-torchaudio', 'sctk'];
+// libopenblas0-pthread: Debian's torch uses whatever libblas.so.3 points to; without OpenBLAS that is the netlib
+// reference BLAS, ~15x slower, which would make every speed ratio against PyTorch flatter us.
+const APT_REFERENCES = ['python3-torch', 'python3-torchaudio', 'sctk', 'libopenblas0-pthread'];
 
 function missingDebs(pkgs) {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...pkgs], { encoding: 'utf8' });
