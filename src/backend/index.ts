@@ -81,8 +81,9 @@ export async function initBackend(opts: { force?: string; quiet?: boolean } = {}
     const patches: string[] = [];
     if (name === 'wasm') {
       // BIRQ_WASM_UNPATCHED=1 leaves wasm as shipped: only for measuring what the patches buy (bench/backend.ts).
-      const p = process.env.BIRQ_WASM_UNPATCHED === '1' ? { matMul: [], delegated: [] } : patchWasm();
+      const p = process.env.BIRQ_WASM_UNPATCHED === '1' ? { matMul: [], delegated: [], inPlace: [] } : patchWasm();
       patches.push(...p.matMul.map((k) => `${k}: explicit transpose instead of transpose flags`));
+      patches.push(...p.inPlace.map((k) => `${k}: ${k === 'Identity' ? 'shares its input data' : 'reads its input in place'} instead of copying it`));
       patches.push(...p.delegated.map((k) => `${k}: delegated to the cpu kernel`));
     }
     current = { backend: name, tfjsBackend: tf.getBackend(), skipped, patches, versions: versions() };
@@ -110,6 +111,7 @@ function versions(): Record<string, string> {
 }
 
 export { patchWasm, DELEGATED_KERNELS } from './wasm-patches';
+export { patchWasmSlice } from './wasm-slice';
 export { matmulGflops, ffnTimes, timeMs } from './microbench';
 export type { FfnTimes } from './microbench';
 export { tinyTrainingRun } from './selftest';

@@ -5,11 +5,14 @@
  *    Transpose followed by a plain matMul, and autodiff of matMul uses exactly those flags, so every backward pass
  *    paid it. We re-register BatchMatMul and _FusedMatMul to transpose first: forward and backward both benefit,
  *    and the gradient definitions stay tfjs's own.
- * 2. Kernels wasm lacks but training touches (conv weight gradients, depthwise conv gradients, the gradient of
+ * 2. Slice / SplitV copied their whole input out of the heap per call, Identity copied every tensor autodiff
+ *    saves: replaced by in-place reads and shared data (wasm-slice.ts).
+ * 3. Kernels wasm lacks but training touches (conv weight gradients, depthwise conv gradients, the gradient of
  *    gather, einsum). They delegate to the cpu backend's kernel: correct, slow; the hot path avoids them
  *    (see src/model for depthwise conv as shifted slices).
  */
 import * as tf from '@tensorflow/tfjs';
+import { patchWasmSlice } from './wasm-slice';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Backend = tf.KernelBackend & {
@@ -30,12 +33,13 @@ export const DELEGATED_KERNELS = [
 
 const patched = new Set<string>();
 
-export function patchWasm(): { matMul: string[]; delegated: string[] } {
+export function patchWasm(): { matMul: string[]; delegated: string[]; inPlace: string[] } {
   const matMul: string[] = [];
   for (const name of ['BatchMatMul', '_FusedMatMul']) if (patchMatMul(name)) matMul.push(name);
+  const inPlace = patchWasmSlice() ? ['Slice', 'SplitV', 'Identity'] : [];
   const delegated: string[] = [];
   for (const name of DELEGATED_KERNELS) if (delegateToCpu(name)) delegated.push(name);
-  return { matMul, delegated };
+  return { matMul, delegated, inPlace };
 }
 
 function swapLastTwo(rank: number): number[] {

@@ -12,7 +12,7 @@ import { keyPaddingBias } from './attention';
 import { addFrontEnd, frontEnd } from './front-end';
 import { lengthMask, sinusoidalPositions } from './layers';
 import { ParamStore } from './params';
-import { patchWasmSlice } from './wasm-slice';
+import { patchWasmSlice } from '../backend/wasm-slice';
 
 export interface ForwardOptions {
   /** Return the output of block k (1-based); default: all blocks. 0 returns the front end's output. */

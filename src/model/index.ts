@@ -8,4 +8,3 @@ export * from './conformer-block';
 export * from './checkpointed-block';
 export * from './conformer';
 export * from './heads';
-export * from './wasm-slice';

@@ -12,6 +12,7 @@ test('initBackend picks wasm here and says why the native backends were skipped'
   for (const s of r.skipped) assert.ok(s.why.length > 10, s.why);
   assert.ok(r.patches.some((p) => p.startsWith('BatchMatMul')));
   assert.ok(r.patches.some((p) => p.startsWith('UnsortedSegmentSum')));
+  assert.ok(r.patches.some((p) => p.startsWith('Identity')));
 });
 
 test('an unknown BIRQ_BACKEND is an error that lists the choices', async () => {
@@ -53,6 +54,15 @@ const CASES: { name: string; inputs: { shape: number[]; data: Float32Array }[]; 
     name: 'fused matMul with bias and relu (tf.fused.matMul)',
     inputs: [{ shape: [4, 6], data: randn(24, 5) }, { shape: [3, 6], data: randn(18, 6) }, { shape: [3], data: randn(3, 7) }],
     loss: (a, b, c) => tf.sum(tf.square(tf.fused.matMul({ a, b, transposeB: true, bias: c, activation: 'relu' }))) as tf.Scalar,
+  },
+  {
+    name: 'slice, split and clone (Slice / SplitV read in place, Identity shares data)',
+    inputs: [{ shape: [3, 5, 4], data: randn(60, 13) }],
+    loss: (x) => {
+      const [a, b] = tf.split(x, [2, 3], 1);
+      const c = tf.slice(x, [1, 1, 0], [2, 3, 3]);
+      return tf.add(tf.sum(tf.square(tf.clone(a))), tf.add(tf.sum(tf.sin(b)), tf.sum(tf.mul(c, c)))) as tf.Scalar;
+    },
   },
   {
     name: 'gather (gradient is UnsortedSegmentSum, delegated to cpu)',

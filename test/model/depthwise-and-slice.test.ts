@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
-import { depthwiseConv1d, patchWasmSlice } from '../../src/model';
+import { depthwiseConv1d } from '../../src/model';
+import { patchWasmSlice } from '../../src/backend';
 import { finiteDifferences, maxAbsDiff } from '../helpers';
 
 function reference(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D {

@@ -7,7 +7,7 @@
  * is rebuilt on it, so tf.split is fast too and keeps its cheap gradient (a concat). And Identity shares its
  * input's data (as the cpu backend's does, and wasm's own Reshape) instead of copying it: tfjs clones every
  * tensor it saves for the backward pass, so on wasm each saved activation was copied once more (time and
- * memory). Registered once, only on wasm; every other backend is untouched. (It belongs with src/backend/wasm-patches.ts; it lives here until that owner adopts it.)
+ * memory). Registered once, only on wasm, by initBackend (patchWasm); every other backend is untouched.
  */
 import * as tf from '@tensorflow/tfjs';
 
