@@ -36,7 +36,12 @@ export function walkFiles(dir: string): string[] {
 
 /** Parse one trans.txt; lines must be `<id> <TEXT>`. Bad UTF-8 is an error naming the file. */
 export function readTransFile(file: string): Map<string, string> {
-  const buf = fs.readFileSync(file);
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    fail(`cannot read transcript file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
