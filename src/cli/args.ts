@@ -10,7 +10,20 @@ export interface FlagSpec {
 
 export type Flags = Record<string, string | number | boolean | string[] | undefined>;
 
+/** Thrown by parseFlags on --help / -h; the dispatcher prints `text` and exits 0. */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) {
+    super(text);
+  }
+}
+
+export function flagsUsage(cmd: string, spec: FlagSpec): string {
+  const rows = Object.entries(spec).map(([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ` <${s.type === 'list' ? 'value, repeatable' : s.type}>`}${s.help ? `  ${s.help}` : ''}`);
+  return `usage: birq ${cmd} [options]\n\noptions:\n${rows.join('\n')}\n`;
+}
+
 export function parseFlags(cmd: string, args: string[], spec: FlagSpec): { flags: Flags; positional: string[] } {
+  if (args.includes('--help') || args.includes('-h')) throw new HelpRequested(flagsUsage(cmd, spec));
   const flags: Flags = {};
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {

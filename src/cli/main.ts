@@ -4,6 +4,7 @@
  * this file only dispatches, and turns a BirqError into one clear line and a non-zero exit (no stack trace).
  */
 import { BirqError } from '../util/errors';
+import { HelpRequested } from './args';
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
@@ -38,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await cmd.load()).run(rest);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(e.text);
+      return 0;
+    }
     if (e instanceof BirqError) {
       process.stderr.write(`birq ${name}: ${e.message}\n`);
       return 1;
