@@ -60,6 +60,22 @@ function aptInstall(pkgs) {
   return ok;
 }
 
+/**
+ * The corpus builder `apt-get download`s r-cran-janeaustenr (the Austen texts; downloaded, never installed, so it
+ * pulls in no R). That needs the package in apt's lists: refresh them once if it is missing.
+ */
+function ensureAptKnows(pkg) {
+  const known = () => /Candidate: (?!\(none\))/.test(spawnSync('apt-cache', ['policy', pkg], { encoding: 'utf8' }).stdout || '');
+  if (known()) return true;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const pre = isRoot ? [] : ['sudo', '-n'];
+  log(`apt-get update (apt does not know ${pkg} yet)`);
+  const argv = [...pre, 'apt-get', 'update', '-q'];
+  spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!known()) log(`apt cannot find ${pkg}: the corpus builder needs it (Debian main)`);
+  return known();
+}
+
 function sha(file) {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
@@ -105,6 +121,7 @@ function main() {
   let ok = true;
   if (!args.includes('--no-apt')) {
     ok = aptInstall(APT_CORE) && ok;
+    ok = ensureAptKnows('r-cran-janeaustenr') && ok;
     if (args.includes('--with-references')) ok = aptInstall(APT_REFERENCES) && ok;
   }
   if (!npmCi()) {
