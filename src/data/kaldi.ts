@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fail } from '../util/errors';
-import { firstBadUtf8 } from './librispeech';
+import { readUtf8Text } from './librispeech';
 import { ManifestEntry } from './manifest';
 
 export function readKaldiTable(file: string, required = true): Map<string, string> | null {
@@ -15,13 +15,7 @@ export function readKaldiTable(file: string, required = true): Map<string, strin
     if (required) fail('missing (a Kaldi data directory needs wav.scp)', file);
     return null;
   }
-  const buf = fs.readFileSync(file);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    fail(`not valid UTF-8 (at or after byte ${firstBadUtf8(buf)})`, file);
-  }
+  const text = readUtf8Text(file, 'Kaldi data file');
   const m = new Map<string, string>();
   text.split('\n').forEach((line, i) => {
     const l = line.trim();

@@ -36,18 +36,7 @@ export function walkFiles(dir: string): string[] {
 
 /** Parse one trans.txt; lines must be `<id> <TEXT>`. Bad UTF-8 is an error naming the file. */
 export function readTransFile(file: string): Map<string, string> {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (e) {
-    fail(`cannot read transcript file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    fail(`not valid UTF-8 (at or after byte ${firstBadUtf8(buf)})`, file);
-  }
+  const text = readUtf8Text(file, 'transcript file');
   const m = new Map<string, string>();
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
@@ -56,6 +45,21 @@ export function readTransFile(file: string): Map<string, string> {
     m.set(line.slice(0, sp), line.slice(sp + 1).trim());
   });
   return m;
+}
+
+/** A text file's contents; unreadable or non-UTF-8 files are BirqErrors naming the file (and the bad byte). */
+export function readUtf8Text(file: string, what: string): string {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    fail(`cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    fail(`not valid UTF-8 (at or after byte ${firstBadUtf8(buf)})`, file);
+  }
 }
 
 export function firstBadUtf8(buf: Uint8Array): number {
