@@ -48,7 +48,7 @@ export function readModelFile<M>(file: string): { meta: M; arrays: Map<string, N
 }
 
 /** Copy `param.<name>` of every variable in `params` from a tensor file's arrays. */
-function assignParams(params: ParamStore, arrays: Map<string, NamedArray>, file: string, what: string): void {
+export function assignParams(params: ParamStore, arrays: Map<string, NamedArray>, file: string, what: string): void {
   for (const [name, v] of params.vars) {
     const a = arrays.get(`param.${name}`);
     if (!a) throw new BirqError(`${what} has no tensor '${name}': it was made with another encoder configuration`, file);
@@ -64,12 +64,17 @@ export interface PretrainedEncoder {
   step: number;
 }
 
-/** The encoder of a pretraining run's latest checkpoint (or of the given checkpoint file). */
-export function loadPretrainedEncoder(from: string): PretrainedEncoder {
+/** A pretraining run's latest checkpoint (or the given checkpoint file): header, resolved config and arrays. */
+export function readPretrainingCheckpoint(from: string): { file: string; meta: CheckpointMeta; config: PretrainConfig; arrays: Map<string, NamedArray> } {
   const file = resolveCheckpoint(from);
   const { meta, arrays } = readModelFile<CheckpointMeta>(file);
   if (meta.format !== 'birq-checkpoint') throw new BirqError(`not a pretraining checkpoint (format ${JSON.stringify(meta.format)})`, file);
-  const config = withDefaults(meta.config, file);
+  return { file, meta, config: withDefaults(meta.config, file), arrays };
+}
+
+/** The encoder of a pretraining run's latest checkpoint (or of the given checkpoint file). */
+export function loadPretrainedEncoder(from: string): PretrainedEncoder {
+  const { file, meta, config, arrays } = readPretrainingCheckpoint(from);
   const encoder = new Conformer(config.encoder, config.seed);
   try {
     assignParams(encoder.params, arrays, file, 'pretraining checkpoint');

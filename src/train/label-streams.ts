@@ -21,12 +21,10 @@ import { SUBSAMPLING } from '../model/config';
 import { encoderLength } from '../model/conformer';
 import { fitKMeans, kmeansAssign, KMeansModel } from '../quantizers/kmeans';
 import { BirqError } from '../util/errors';
-import { CheckpointMeta } from './checkpoint';
 import { PretrainConfig } from './config';
-import { withDefaults } from './finetune-model';
 import { FeatureBatch } from './feature-source';
 import { resolveCorpus } from './finetune-data';
-import { readModelFile, resolveCheckpoint } from './finetune-model';
+import { assignParams, readPretrainingCheckpoint } from './finetune-model';
 import { MaskedPredictionTask } from './tasks/masked-prediction';
 
 export interface PretrainedRun {
@@ -38,17 +36,10 @@ export interface PretrainedRun {
 
 /** A pretraining run's task (encoder, heads, frozen quantizers) at its latest checkpoint. */
 export function loadPretrainedRun(from: string): PretrainedRun {
-  const file = resolveCheckpoint(from);
-  const { meta, arrays } = readModelFile<CheckpointMeta>(file);
-  if (meta.format !== 'birq-checkpoint') throw new BirqError(`not a pretraining checkpoint (format ${JSON.stringify(meta.format)})`, file);
-  const config = withDefaults(meta.config, file);
+  const { file, meta, config, arrays } = readPretrainingCheckpoint(from);
   const task = new MaskedPredictionTask(config);
   try {
-    for (const [name, v] of task.params.vars) {
-      const a = arrays.get(`param.${name}`);
-      if (!a || a.shape.join() !== v.shape.join()) throw new BirqError(`checkpoint tensor '${name}' is missing or has another shape: another configuration`, file);
-      tf.tidy(() => v.assign(tf.tensor(a.data, a.shape, a.dtype)));
-    }
+    assignParams(task.params, arrays, file, 'pretraining checkpoint');
     for (const [name, t] of Object.entries(task.frozen())) {
       const a = arrays.get(`frozen.${name}`);
       const mine = t.dataSync();
