@@ -26,10 +26,12 @@ const APT_CORE = [
   // the built-in corpus (../shared/DATA.md)
   'flite', 'festival', 'festvox-kallpc16k', 'festvox-kdlpc16k', 'festvox-us-slt-hts', 'festlex-cmu', 'festlex-poslex',
   'espeak-ng', 'libespeak-ng-dev', 'sox', 'libsox-fmt-all', 'gcc', 'libc6-dev',
+  // the wasm backend's native heap kernels (src/backend/native-kernels.ts): matMul through OpenBLAS. Debian's
+  // torch also uses it through libblas.so.3; without it that is the netlib reference BLAS, ~15x slower, which
+  // would make every speed ratio against PyTorch flatter us.
+  'libopenblas0-pthread',
 ];
-// libopenblas0-pthread: Debian's torch uses whatever libblas.so.3 points to; without OpenBLAS that is the netlib
-// reference BLAS, ~15x slower, which would make every speed ratio against PyTorch flatter us.
-const APT_REFERENCES = ['python3-torch', 'python3-torchaudio', 'sctk', 'libopenblas0-pthread'];
+const APT_REFERENCES = ['python3-torch', 'python3-torchaudio', 'sctk'];
 
 function missingDebs(pkgs) {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...pkgs], { encoding: 'utf8' });
@@ -116,6 +118,19 @@ function kernelspec() {
   return r.status === 0 && fs.existsSync(specFile);
 }
 
+/**
+ * Compile the wasm backend's native heap kernels now (into the cache; src/backend/native-kernels.ts), so the first
+ * notebook does not pay for it and a missing compiler or BLAS shows here. Not fatal: wasm's own kernels remain.
+ */
+function nativeKernels() {
+  const r = spawnSync(process.execPath, ['-e', "const r = require('./dist/backend/native-kernels').nativeBlas(); console.log(r.blas ? `${r.blas.library}, ${r.blas.threads} thread(s)` : `not used: ${r.why}`)"], {
+    cwd: root, encoding: 'utf8',
+  });
+  const out = (r.stdout || r.stderr || '').trim();
+  log(`native heap kernels: ${out}`);
+  return r.status === 0 && !out.startsWith('not used');
+}
+
 function main() {
   const t0 = Date.now();
   let ok = true;
@@ -133,6 +148,7 @@ function main() {
     process.exit(1);
   }
   ok = kernelspec() && ok;
+  ok = nativeKernels() && ok;
   log(`${ok ? 'ready' : 'done with problems (see above)'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   process.exit(ok ? 0 : 1);
 }

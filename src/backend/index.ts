@@ -14,6 +14,8 @@ export interface BackendReport {
   tfjsBackend: string;
   skipped: { backend: BackendName; why: string }[];
   patches: string[];
+  /** The native BLAS behind wasm's matMul ('libopenblas.so.0, 1 thread'), or null (see patches for why). */
+  blas: string | null;
   versions: Record<string, string>;
 }
 
@@ -79,14 +81,18 @@ export async function initBackend(opts: { force?: string; quiet?: boolean } = {}
     }
     await tf.ready();
     const patches: string[] = [];
+    let blas: string | null = null;
     if (name === 'wasm') {
       // BIRQ_WASM_UNPATCHED=1 leaves wasm as shipped: only for measuring what the patches buy (bench/backend.ts).
-      const p = process.env.BIRQ_WASM_UNPATCHED === '1' ? { matMul: [], delegated: [], inPlace: [] } : patchWasm();
-      patches.push(...p.matMul.map((k) => `${k}: explicit transpose instead of transpose flags`));
+      const p = process.env.BIRQ_WASM_UNPATCHED === '1' ? { matMul: [], blas: null, blasWhy: 'BIRQ_WASM_UNPATCHED=1', native: [], delegated: [], inPlace: [] } : patchWasm();
+      const how = p.blas ? `native BLAS sgemm on the wasm heap (${p.blas}); else explicit transpose` : `explicit transpose instead of transpose flags (no native BLAS: ${p.blasWhy})`;
+      patches.push(...p.matMul.map((k) => `${k}: ${how}`));
+      patches.push(...p.native.map((k) => `${k}: native vectorized kernel on the wasm heap${k === 'Sum' ? ' (leading axes)' : ''}`));
+      blas = p.blas;
       patches.push(...p.inPlace.map((k) => `${k}: ${k === 'Identity' ? 'shares its input data' : 'reads its input in place'} instead of copying it`));
       patches.push(...p.delegated.map((k) => `${k}: delegated to the cpu kernel`));
     }
-    current = { backend: name, tfjsBackend: tf.getBackend(), skipped, patches, versions: versions() };
+    current = { backend: name, tfjsBackend: tf.getBackend(), skipped, patches, blas, versions: versions() };
     if (!opts.quiet && process.env.BIRQ_QUIET !== '1') process.stderr.write(describeBackend(current) + '\n');
     return current;
   }
@@ -112,6 +118,8 @@ function versions(): Record<string, string> {
 
 export { patchWasm, DELEGATED_KERNELS } from './wasm-patches';
 export { patchWasmSlice } from './wasm-slice';
+export { nativeBlas } from './native-kernels';
+export type { NativeBlas } from './native-kernels';
 export { matmulGflops, ffnTimes, timeMs } from './microbench';
 export type { FfnTimes } from './microbench';
 export { tinyTrainingRun } from './selftest';

@@ -1,17 +1,22 @@
 /**
  * What the wasm backend needs to train fast and completely (TFJS-NOTES.md):
  *
- * 1. MatMul with transpose flags. wasm's BatchMatMul with transposeA/transposeB runs ~10x slower than an explicit
- *    Transpose followed by a plain matMul, and autodiff of matMul uses exactly those flags, so every backward pass
- *    paid it. We re-register BatchMatMul and _FusedMatMul to transpose first: forward and backward both benefit,
- *    and the gradient definitions stay tfjs's own.
+ * 1. MatMul. Where a system BLAS loads (native-kernels.ts), BatchMatMul and _FusedMatMul run as cblas_sgemm on the
+ *    wasm heap, ~3x wasm's own speed, transpose flags included. Otherwise, and for the cases the BLAS path leaves
+ *    out: wasm's BatchMatMul with transposeA/transposeB runs ~10x slower than an explicit Transpose followed by a
+ *    plain matMul, and autodiff of matMul uses exactly those flags, so every backward pass paid it; we transpose
+ *    first. Either way the gradient definitions stay tfjs's own.
  * 2. Slice / SplitV copied their whole input out of the heap per call, Identity copied every tensor autodiff
  *    saves: replaced by in-place reads and shared data (wasm-slice.ts).
- * 3. Kernels wasm lacks but training touches (conv weight gradients, depthwise conv gradients, the gradient of
+ * 3. Exp, Log and Sum over leading axes: with the native kernels loaded, computed by them (wasm's exp/log cost
+ *    ~15 ns per element, and the step's [M, 8192] softmaxes take several).
+ * 4. Kernels wasm lacks but training touches (conv weight gradients, depthwise conv gradients, the gradient of
  *    gather, einsum). They delegate to the cpu backend's kernel: correct, slow; the hot path avoids them
  *    (see src/model for depthwise conv as shifted slices).
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeBlas } from './native-kernels';
+import { nativeMatMul, nativeSumLeading, nativeUnary } from './native-ops';
 import { patchWasmSlice } from './wasm-slice';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -33,13 +38,32 @@ export const DELEGATED_KERNELS = [
 
 const patched = new Set<string>();
 
-export function patchWasm(): { matMul: string[]; delegated: string[]; inPlace: string[] } {
+export interface WasmPatches {
+  matMul: string[];
+  /** The BLAS behind matMul, e.g. 'libopenblas.so.0, 1 thread', or null with `blasWhy` saying why not. */
+  blas: string | null;
+  blasWhy: string;
+  /** Kernels computed by the native heap kernels where they apply (Exp, Log, Sum over leading axes). */
+  native: string[];
+  delegated: string[];
+  inPlace: string[];
+}
+
+export function patchWasm(): WasmPatches {
   const matMul: string[] = [];
+  const { blas, why } = nativeBlas();
   for (const name of ['BatchMatMul', '_FusedMatMul']) if (patchMatMul(name)) matMul.push(name);
   const inPlace = patchWasmSlice() ? ['Slice', 'SplitV', 'Identity'] : [];
   const delegated: string[] = [];
   for (const name of DELEGATED_KERNELS) if (delegateToCpu(name)) delegated.push(name);
-  return { matMul, delegated, inPlace };
+  const native: string[] = [];
+  if (blas) {
+    const k = blas.kernels;
+    for (const [name, f] of [['Exp', (a: KernelArgs) => nativeUnary(0, a, k)], ['Log', (a: KernelArgs) => nativeUnary(1, a, k)], ['Sum', (a: KernelArgs) => nativeSumLeading(a, k)]] as const)
+      if (preferNative(name, f)) native.push(name);
+  }
+  const blasName = blas ? `${blas.library}, ${blas.threads} thread${blas.threads > 1 ? 's' : ''}` : null;
+  return { matMul, blas: blasName, blasWhy: why, native, delegated, inPlace };
 }
 
 function swapLastTwo(rank: number): number[] {
@@ -54,7 +78,10 @@ function patchMatMul(name: string): boolean {
   const orig = tf.getKernel(name, 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (!orig || !transpose) return false;
+  const blas = nativeBlas().blas;
   const kernelFunc = (args: KernelArgs) => {
+    const viaBlas = blas ? nativeMatMul(args, blas.kernels) : null;
+    if (viaBlas) return viaBlas;
     const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
     if (!attrs.transposeA && !attrs.transposeB) return orig.kernelFunc(args);
     const backend = args.backend as Backend;
@@ -73,6 +100,18 @@ function patchMatMul(name: string): boolean {
   };
   tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ ...orig, kernelFunc });
+  patched.add(key);
+  return true;
+}
+
+/** Re-register wasm's `name` to try `native` first and fall back to wasm's own kernel where it returns null. */
+function preferNative(name: string, native: (args: KernelArgs) => tf.TensorInfo | null): boolean {
+  const key = `${name}/wasm`;
+  if (patched.has(key)) return true;
+  const orig = tf.getKernel(name, 'wasm');
+  if (!orig) return false;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...orig, kernelFunc: (args: KernelArgs) => native(args) ?? orig.kernelFunc(args) });
   patched.add(key);
   return true;
 }

@@ -79,8 +79,11 @@ export async function benchSteps(o: BenchStepOptions, modes: ('bestrq' | 'birq')
   if (o.profile) {
     const info = await tf.profile(() => step(arms[0], 99));
     const byKernel = new Map<string, number>();
-    for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
-    const rows = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 25);
+    for (const k of info.kernels) {
+      const key = process.env.BIRQ_PROFILE_SHAPES === '1' ? `${k.name} ${JSON.stringify(k.inputShapes)}` : k.name;
+      byKernel.set(key, (byKernel.get(key) ?? 0) + (k.kernelTimeMs as number));
+    }
+    const rows = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, process.env.BIRQ_PROFILE_SHAPES === '1' ? 60 : 25);
     process.stderr.write(rows.map(([n, ms]) => `${n.padEnd(28)} ${ms.toFixed(1)} ms`).join('\n') + '\n');
   }
   const out = arms.map((a) => {

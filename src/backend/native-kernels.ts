@@ -1,0 +1,129 @@
+/**
+ * Native kernels on the wasm heap (native/heap-kernels.c, a small N-API addon): matMul through a system BLAS
+ * (wasm's own runs ~20 GFLOP/s, OpenBLAS ~60 on one core), and exp, log and row sums, which wasm computes ~10-30x
+ * slower than a vectorized loop. The addon is compiled on first use into the cache (cc + node-api-headers, ~1 s;
+ * -march=native, so the cache key includes the CPU's flags) and loaded from there afterwards. Without a compiler
+ * or a BLAS the backend keeps wasm's kernels and says why.
+ *
+ *   BIRQ_NATIVE_BLAS=0       keep wasm's matMul (for comparisons)
+ *   BIRQ_BLAS_THREADS=N      BLAS threads (default 1: wasm's other kernels run on one core too, and the
+ *                            speed ratios in the README are against PyTorch on one thread)
+ */
+import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cacheRoot } from '../util/paths';
+
+export interface HeapKernels {
+  /** C[i] = op(A[i])·op(B[i]) (+ bias row) on the heap; offsets in bytes, strides in elements (0 broadcasts). */
+  gemm(heap: ArrayBuffer, batch: number, m: number, n: number, k: number, transA: number, transB: number,
+    aOff: number, aStride: number, bOff: number, bStride: number, cOff: number, cStride: number, biasOff: number): void;
+  /** op 0: exp, 1: log, elementwise over n floats. */
+  unary(heap: ArrayBuffer, op: number, xOff: number, outOff: number, n: number): void;
+  /** out[c] = Σ_r x[r, c] for x [rows, cols]. */
+  sumRows(heap: ArrayBuffer, xOff: number, rows: number, cols: number, outOff: number): void;
+  setThreads(n: number): void;
+  config(): string;
+}
+
+export interface NativeBlas {
+  kernels: HeapKernels;
+  /** The BLAS library that loaded, e.g. libopenblas.so.0. */
+  library: string;
+  /** The library's own description (OpenBLAS: version, kernel, threading). */
+  config: string;
+  threads: number;
+}
+
+/** Libraries tried in order. Never the netlib reference BLAS: it is slower than wasm's own matMul. */
+const LIBRARIES: Record<string, string[]> = {
+  linux: ['libopenblas.so.0', 'libopenblas.so', 'libopenblasp-r0.3.so', 'libblis.so.4', 'libmkl_rt.so.2', 'libmkl_rt.so'],
+  darwin: ['libopenblas.dylib', '/opt/homebrew/opt/openblas/lib/libopenblas.dylib', '/usr/local/opt/openblas/lib/libopenblas.dylib',
+    '/System/Library/Frameworks/Accelerate.framework/Accelerate'],
+};
+
+let loaded: { blas: NativeBlas | null; why: string } | null = null;
+
+/** The native BLAS, or null with the reason it is not used. Loads (and if needed compiles) once per process. */
+export function nativeBlas(): { blas: NativeBlas | null; why: string } {
+  if (loaded) return loaded;
+  loaded = load();
+  return loaded;
+}
+
+function load(): { blas: NativeBlas | null; why: string } {
+  if (process.env.BIRQ_NATIVE_BLAS === '0') return { blas: null, why: 'BIRQ_NATIVE_BLAS=0' };
+  const libs = LIBRARIES[process.platform];
+  if (!libs) return { blas: null, why: `no BLAS search list for platform ${process.platform}` };
+  let addon: HeapKernels & { load(paths: string[]): string };
+  try {
+    const file = compiledAddon();
+    if (typeof file !== 'string') return { blas: null, why: file.why };
+    addon = require(file);
+  } catch (e) {
+    return { blas: null, why: `the BLAS addon failed to load: ${(e as Error).message}` };
+  }
+  let library: string;
+  try {
+    library = addon.load(libs);
+  } catch {
+    return { blas: null, why: `no BLAS found (tried ${libs.join(', ')}); on Debian: apt-get install libopenblas0-pthread` };
+  }
+  const threads = Math.max(1, Number(process.env.BIRQ_BLAS_THREADS ?? 1) || 1);
+  addon.setThreads(threads);
+  return { blas: { kernels: addon, library, config: addon.config(), threads }, why: '' };
+}
+
+/** The CPU's feature flags (Linux), so an addon built with -march=native is never loaded on another CPU. */
+function cpuFlags(): string {
+  try {
+    return fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:.*$/m)?.[0] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function sourceFile(): string | null {
+  // From src/backend (tsx) or dist/backend (compiled; the C source stays in src/).
+  for (const p of [path.join(__dirname, 'native', 'heap-kernels.c'), path.resolve(__dirname, '../../src/backend/native/heap-kernels.c')]) {
+    if (fs.existsSync(p)) return p;
+  }
+  return null;
+}
+
+function apiHeaders(): string | null {
+  try {
+    return path.join(path.dirname(require.resolve('node-api-headers/package.json')), 'include');
+  } catch {
+    const sys = path.resolve(path.dirname(process.execPath), '..', 'include', 'node');
+    return fs.existsSync(path.join(sys, 'node_api.h')) ? sys : null;
+  }
+}
+
+/** Path of the compiled addon (keyed on the source's hash), compiling it atomically if missing. */
+function compiledAddon(): string | { why: string } {
+  const src = sourceFile();
+  if (!src) return { why: 'native/heap-kernels.c not found next to the backend' };
+  const hash = crypto.createHash('sha256').update(fs.readFileSync(src)).update(process.platform + process.arch + cpuFlags()).digest('hex').slice(0, 12);
+  const out = path.join(cacheRoot(), 'native', `heap-kernels-${hash}.node`);
+  if (fs.existsSync(out)) return out;
+  const include = apiHeaders();
+  if (!include) return { why: 'Node-API headers not found (npm package node-api-headers)' };
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  const link = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared', '-fPIC'];
+  const cc = process.env.CC ?? 'cc';
+  // -O3 -march=native -fno-trapping-math lets the branch-free exp/log loops vectorize; plain -O2 if refused.
+  const compile = (opt: string[]) =>
+    spawnSync(cc, [...opt, ...link, '-DNODE_GYP_MODULE_NAME=birq_heap_kernels', `-I${include}`, '-o', tmp, src, '-ldl'], { encoding: 'utf8' });
+  let r = compile(['-O3', '-march=native', '-fno-math-errno', '-fno-trapping-math']);
+  if (!r.error && r.status !== 0) r = compile(['-O2']);
+  if (r.error) return { why: `no C compiler (${cc}) to build the BLAS addon; on Debian: apt-get install gcc libc6-dev` };
+  if (r.status !== 0) {
+    fs.rmSync(tmp, { force: true });
+    return { why: `compiling ${src} failed: ${(r.stderr || '').trim().split('\n').slice(0, 3).join(' ')}` };
+  }
+  fs.renameSync(tmp, out);
+  return out;
+}
