@@ -87,7 +87,7 @@ export async function initBackend(opts: { force?: string; quiet?: boolean } = {}
       const p = process.env.BIRQ_WASM_UNPATCHED === '1' ? { matMul: [], blas: null, blasWhy: 'BIRQ_WASM_UNPATCHED=1', native: [], delegated: [], inPlace: [] } : patchWasm();
       const how = p.blas ? `native BLAS sgemm on the wasm heap (${p.blas}); else explicit transpose` : `explicit transpose instead of transpose flags (no native BLAS: ${p.blasWhy})`;
       patches.push(...p.matMul.map((k) => `${k}: ${how}`));
-      patches.push(...p.native.map((k) => `${k}: native vectorized kernel on the wasm heap${k === 'Sum' ? ' (leading axes)' : ''}`));
+      patches.push(...p.native.map((k) => `${k}: native ${k.startsWith('Birq') ? 'model kernel' : 'vectorized kernel'} on the wasm heap${k === 'Sum' ? ' (leading axes)' : ''}`));
       blas = p.blas;
       patches.push(...p.inPlace.map((k) => `${k}: ${k === 'Identity' ? 'shares its input data' : 'reads its input in place'} instead of copying it`));
       patches.push(...p.delegated.map((k) => `${k}: delegated to the cpu kernel`));
@@ -119,6 +119,7 @@ function versions(): Record<string, string> {
 export { patchWasm, DELEGATED_KERNELS } from './wasm-patches';
 export { patchWasmSlice } from './wasm-slice';
 export { nativeBlas } from './native-kernels';
+export { hasNativeKernel, NATIVE_MODEL_KERNELS } from './native-ops';
 export type { NativeBlas } from './native-kernels';
 export { matmulGflops, ffnTimes, timeMs } from './microbench';
 export type { FfnTimes } from './microbench';

@@ -23,6 +23,12 @@ export interface HeapKernels {
   unary(heap: ArrayBuffer, op: number, xOff: number, outOff: number, n: number): void;
   /** out[c] = Σ_r x[r, c] for x [rows, cols]. */
   sumRows(heap: ArrayBuffer, xOff: number, rows: number, cols: number, outOff: number): void;
+  dwconvFwd(heap: ArrayBuffer, x: number, w: number, bias: number, y: number, B: number, T: number, C: number, K: number): void;
+  dwconvBwd(heap: ArrayBuffer, x: number, w: number, dy: number, dx: number, dw: number, dbias: number, B: number, T: number, C: number, K: number): void;
+  attentionFwd(heap: ArrayBuffer, qkv: number, keyBias: number, out: number, probs: number, B: number, T: number, D: number, H: number, scale: number): void;
+  attentionBwd(heap: ArrayBuffer, qkv: number, probs: number, dout: number, dqkv: number, B: number, T: number, D: number, H: number, scale: number): void;
+  xentFwd(heap: ArrayBuffer, logits: number, targets: number, logp: number, loss: number, tsum: number, M: number, V: number): void;
+  xentBwd(heap: ArrayBuffer, logp: number, targets: number, tsum: number, s: number, dlogits: number, dtargets: number, M: number, V: number): void;
   setThreads(n: number): void;
   config(): string;
 }
@@ -84,10 +90,13 @@ function cpuFlags(): string {
   }
 }
 
-function sourceFile(): string | null {
-  // From src/backend (tsx) or dist/backend (compiled; the C source stays in src/).
-  for (const p of [path.join(__dirname, 'native', 'heap-kernels.c'), path.resolve(__dirname, '../../src/backend/native/heap-kernels.c')]) {
-    if (fs.existsSync(p)) return p;
+const SOURCES = ['heap-kernels.c', 'nn-kernels.c'];
+const HEADERS = ['fast-math.h', 'nn-kernels.h'];
+
+/** The directory of the C sources: next to this file (tsx) or in src/ beside dist/ (compiled). */
+function sourceDir(): string | null {
+  for (const d of [path.join(__dirname, 'native'), path.resolve(__dirname, '../../src/backend/native')]) {
+    if (fs.existsSync(path.join(d, SOURCES[0]))) return d;
   }
   return null;
 }
@@ -103,9 +112,12 @@ function apiHeaders(): string | null {
 
 /** Path of the compiled addon (keyed on the source's hash), compiling it atomically if missing. */
 function compiledAddon(): string | { why: string } {
-  const src = sourceFile();
-  if (!src) return { why: 'native/heap-kernels.c not found next to the backend' };
-  const hash = crypto.createHash('sha256').update(fs.readFileSync(src)).update(process.platform + process.arch + cpuFlags()).digest('hex').slice(0, 12);
+  const dir = sourceDir();
+  if (!dir) return { why: 'native/heap-kernels.c not found next to the backend' };
+  const h = crypto.createHash('sha256');
+  for (const f of [...SOURCES, ...HEADERS]) h.update(fs.readFileSync(path.join(dir, f)));
+  const hash = h.update(process.platform + process.arch + cpuFlags()).digest('hex').slice(0, 12);
+  const src = SOURCES.map((f) => path.join(dir, f));
   const out = path.join(cacheRoot(), 'native', `heap-kernels-${hash}.node`);
   if (fs.existsSync(out)) return out;
   const include = apiHeaders();
@@ -116,13 +128,13 @@ function compiledAddon(): string | { why: string } {
   const cc = process.env.CC ?? 'cc';
   // -O3 -march=native -fno-trapping-math lets the branch-free exp/log loops vectorize; plain -O2 if refused.
   const compile = (opt: string[]) =>
-    spawnSync(cc, [...opt, ...link, '-DNODE_GYP_MODULE_NAME=birq_heap_kernels', `-I${include}`, '-o', tmp, src, '-ldl'], { encoding: 'utf8' });
+    spawnSync(cc, [...opt, ...link, '-DNODE_GYP_MODULE_NAME=birq_heap_kernels', `-I${include}`, '-o', tmp, ...src, '-ldl'], { encoding: 'utf8' });
   let r = compile(['-O3', '-march=native', '-fno-math-errno', '-fno-trapping-math']);
   if (!r.error && r.status !== 0) r = compile(['-O2']);
   if (r.error) return { why: `no C compiler (${cc}) to build the BLAS addon; on Debian: apt-get install gcc libc6-dev` };
   if (r.status !== 0) {
     fs.rmSync(tmp, { force: true });
-    return { why: `compiling ${src} failed: ${(r.stderr || '').trim().split('\n').slice(0, 3).join(' ')}` };
+    return { why: `compiling ${dir} failed: ${(r.stderr || '').trim().split('\n').slice(0, 3).join(' ')}` };
   }
   fs.renameSync(tmp, out);
   return out;

@@ -89,3 +89,85 @@ export function nativeSumLeading(args: KernelArgs, native: HeapKernels): tf.Tens
   native.sumRows(backend.wasm.HEAPU8.buffer as ArrayBuffer, backend.getMemoryOffset(x.dataId), rows, cols, backend.getMemoryOffset(out.dataId));
   return out;
 }
+
+/**
+ * Model kernels with no tfjs counterpart, registered for wasm under their own names when the native kernels load
+ * (src/model and src/objectives use them through hasNativeKernel / tf.engine().runKernel and fall back to their
+ * tfjs formulation otherwise). Shapes as in nn-kernels.h.
+ */
+export const NATIVE_MODEL_KERNELS = ['BirqDepthwiseConv1d', 'BirqDepthwiseConv1dGrad', 'BirqAttention', 'BirqAttentionGrad', 'BirqSoftXent', 'BirqSoftXentGrad'] as const;
+
+export function registerModelKernels(native: HeapKernels): string[] {
+  const heap = (b: WasmBackend) => b.wasm.HEAPU8.buffer as ArrayBuffer;
+  const impl: Record<(typeof NATIVE_MODEL_KERNELS)[number], (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]> = {
+    // x [B, T, C], w [K, C], bias [C] -> y [B, T, C]
+    BirqDepthwiseConv1d: (args) => {
+      const { x, w, bias } = args.inputs as Record<string, tf.TensorInfo>;
+      const b = args.backend as unknown as WasmBackend;
+      const [B, T, C] = x.shape, K = w.shape[0];
+      const y = b.makeOutput(x.shape, 'float32');
+      native.dwconvFwd(heap(b), off(b, x), off(b, w), off(b, bias), off(b, y), B, T, C, K);
+      return y;
+    },
+    // x, w, dy -> [dx, dw, dbias]
+    BirqDepthwiseConv1dGrad: (args) => {
+      const { x, w, dy } = args.inputs as Record<string, tf.TensorInfo>;
+      const b = args.backend as unknown as WasmBackend;
+      const [B, T, C] = x.shape, K = w.shape[0];
+      const dx = b.makeOutput(x.shape, 'float32'), dw = b.makeOutput(w.shape, 'float32'), db = b.makeOutput([C], 'float32');
+      native.dwconvBwd(heap(b), off(b, x), off(b, w), off(b, dy), off(b, dx), off(b, dw), off(b, db), B, T, C, K);
+      return [dx, dw, db];
+    },
+    // qkv [B, T, 3D], keyBias [B, T]; attrs heads -> [out [B, T, D], probs [B, H, T, T]]
+    BirqAttention: (args) => {
+      const { qkv, keyBias } = args.inputs as Record<string, tf.TensorInfo>;
+      const { heads } = args.attrs as unknown as { heads: number };
+      const b = args.backend as unknown as WasmBackend;
+      const [B, T, D3] = qkv.shape, D = D3 / 3;
+      const out = b.makeOutput([B, T, D], 'float32'), probs = b.makeOutput([B, heads, T, T], 'float32');
+      native.attentionFwd(heap(b), off(b, qkv), off(b, keyBias), off(b, out), off(b, probs), B, T, D, heads, 1 / Math.sqrt(D / heads));
+      return [out, probs];
+    },
+    // qkv, probs, dout -> dqkv [B, T, 3D]
+    BirqAttentionGrad: (args) => {
+      const { qkv, probs, dout } = args.inputs as Record<string, tf.TensorInfo>;
+      const b = args.backend as unknown as WasmBackend;
+      const [B, T, D3] = qkv.shape, D = D3 / 3, H = probs.shape[1];
+      const dqkv = b.makeOutput(qkv.shape, 'float32');
+      native.attentionBwd(heap(b), off(b, qkv), off(b, probs), off(b, dout), off(b, dqkv), B, T, D, H, 1 / Math.sqrt(D / H));
+      return dqkv;
+    },
+    // logits [M, V], targets [M, V] -> [logp [M, V], loss [M], tsum [M]]
+    BirqSoftXent: (args) => {
+      const { logits, targets } = args.inputs as Record<string, tf.TensorInfo>;
+      const b = args.backend as unknown as WasmBackend;
+      const [M, V] = logits.shape;
+      const logp = b.makeOutput([M, V], 'float32'), loss = b.makeOutput([M], 'float32'), tsum = b.makeOutput([M], 'float32');
+      native.xentFwd(heap(b), off(b, logits), off(b, targets), off(b, logp), off(b, loss), off(b, tsum), M, V);
+      return [logp, loss, tsum];
+    },
+    // logp, targets, tsum; attrs scale -> [dlogits, dtargets]
+    BirqSoftXentGrad: (args) => {
+      const { logp, targets, tsum } = args.inputs as Record<string, tf.TensorInfo>;
+      const { scale } = args.attrs as unknown as { scale: number };
+      const b = args.backend as unknown as WasmBackend;
+      const [M, V] = logp.shape;
+      const dl = b.makeOutput([M, V], 'float32'), dt = b.makeOutput([M, V], 'float32');
+      native.xentBwd(heap(b), off(b, logp), off(b, targets), off(b, tsum), scale, off(b, dl), off(b, dt), M, V);
+      return [dl, dt];
+    },
+  };
+  const names: string[] = [];
+  for (const name of NATIVE_MODEL_KERNELS) {
+    if (!tf.getKernel(name, 'wasm')) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: impl[name] as tf.KernelFunc });
+    names.push(name);
+  }
+  return names;
+}
+
+const off = (b: WasmBackend, t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
+
+/** True when the active backend has the named native model kernel (wasm with the native kernels loaded). */
+export function hasNativeKernel(name: (typeof NATIVE_MODEL_KERNELS)[number]): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}

@@ -10,8 +10,13 @@
  * (~90 MB per call on [8, 200, 144], K = 15):
  *   dx = depthwiseConv1d(dy, reverse(w))   (odd K: symmetric padding)
  *   dw[k, c] = Σ_{b,t} xpad[b, t + k, c] · dy[b, t, c],   dbias[c] = Σ_{b,t} dy[b, t, c]
+ *
+ * Where the backend has the native kernel (wasm with src/backend's native kernels), forward and gradient are one
+ * kernel call each instead of ~3K small ones; this file's tfjs formulation is the fallback and the reference the
+ * tests hold it to.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasNativeKernel } from '../backend';
 import { sumRows } from './layers';
 
 /** The forward sum, no custom gradient: x [B, T, C], w [K, C] -> [B, T, C]. */
@@ -29,10 +34,12 @@ function shiftedSum(x: tf.Tensor3D, w: tf.Tensor2D): tf.Tensor3D {
 
 const conv = tf.customGrad(((x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D, save: tf.GradSaveFunc) => {
   save([x, w]);
+  const native = hasNativeKernel('BirqDepthwiseConv1d');
   return {
-    value: tf.add(shiftedSum(x, w), bias),
+    value: native ? (tf.engine().runKernel('BirqDepthwiseConv1d', { x, w, bias }, {}) as tf.Tensor3D) : tf.add(shiftedSum(x, w), bias),
     gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor3D, tf.Tensor2D];
+      if (native) return tf.engine().runKernel('BirqDepthwiseConv1dGrad', { x: xs, w: ws, dy }, {}) as tf.Tensor[];
       const [B, T, C] = xs.shape;
       const K = ws.shape[0];
       const half = (K - 1) >> 1;

@@ -6,6 +6,7 @@
  * on M rows only (as PyTorch's h[mask]), which also shrinks the [·, V] logits.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasNativeKernel } from '../backend';
 import { assertShape } from '../util/errors';
 
 /** Selection matrix [M, B·T] with one 1 per row at each masked position (row order = flat index order). */
@@ -31,11 +32,23 @@ export function selectRows(x: tf.Tensor3D, S: tf.Tensor2D): tf.Tensor2D {
  * needs 3 passes for the logits and 1 for the targets:
  *   ∂/∂logits = (p·Σ_v t - t)/M,   ∂/∂targets = -log p / M      (p = softmax(logits))
  * The targets' gradient is what carries BiRQ's soft / straight-through signal into blocks 1..k.
+ * With the native kernels (wasm + src/backend/native) forward and gradient are one pass each over the rows.
  */
 const crossEntropyOp = tf.customGrad(((logits: tf.Tensor2D, targets: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  const M = logits.shape[0];
+  if (hasNativeKernel('BirqSoftXent')) {
+    const [logp, rowLoss, tsum] = tf.engine().runKernel('BirqSoftXent', { logits, targets }, {}) as tf.Tensor[];
+    save([logp, targets, tsum]);
+    return {
+      value: tf.div(tf.sum(rowLoss), M),
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
+        const scale = dy.dataSync()[0] / M; // a scalar read: dy is the loss's upstream gradient
+        return tf.engine().runKernel('BirqSoftXentGrad', { logp: saved[0], targets: saved[1], tsum: saved[2] }, { scale }) as tf.Tensor[];
+      },
+    };
+  }
   const logp = tf.logSoftmax(logits);
   save([logp, targets]);
-  const M = logits.shape[0];
   return {
     value: tf.div(tf.neg(tf.sum(tf.mul(targets, logp))), M),
     gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {

@@ -3,7 +3,8 @@
  * are read and results written in place, no copies in or out (native-kernels.ts compiles and loads this file).
  *   - sgemm: cblas_sgemm from a system BLAS (OpenBLAS, BLIS, MKL, Accelerate), found with dlopen at load time;
  *   - exp / log: wasm's scalar expf/logf cost ~15 ns per element, these vectorized polynomials ~1 ns;
- *   - sumRows: Σ over the leading axes of [R, C], which wasm does by transposing first (bias gradients).
+ *   - sumRows: Σ over the leading axes of [R, C], which wasm does by transposing first (bias gradients);
+ *   - the model kernels of nn-kernels.c (depthwise conv, attention core, soft cross-entropy), forward and backward.
  *
  * JS API (N-API, ABI-stable across Node versions):
  *   load(paths: string[]) -> string           path of the BLAS library that loaded (throws if none)
@@ -15,18 +16,21 @@
  *     offsets in bytes, strides in elements (0 = broadcast), row-major, beta = 0.
  *   unary(heap, op, xOff, outOff, n) -> void    op 0: exp, 1: log; elementwise, out must not overlap x
  *   sumRows(heap, xOff, rows, cols, outOff) -> void   out[c] = Σ_r x[r, c]
+ *   dwconvFwd / dwconvBwd / attentionFwd / attentionBwd / xentFwd / xentBwd: see the glue below and nn-kernels.h
  */
 #include <dlfcn.h>
 #include <node_api.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
-typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
+#include "fast-math.h"
+#include "nn-kernels.h"
+
+enum { ROW_MAJOR = BIRQ_ROW_MAJOR, NO_TRANS = BIRQ_NO_TRANS, TRANS = BIRQ_TRANS };
 typedef void (*set_threads_fn)(int);
 typedef char *(*get_config_fn)(void);
 
-static sgemm_fn sgemm = NULL;
 static set_threads_fn set_threads = NULL;
 static get_config_fn get_config = NULL;
 
@@ -52,12 +56,12 @@ static napi_value load(napi_env env, napi_callback_info info) {
     CHECK(napi_get_value_string_utf8(env, item, path, sizeof path, &len));
     void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!lib) continue;
-    sgemm_fn f = (sgemm_fn)dlsym(lib, "cblas_sgemm");
+    birq_sgemm_fn f = (birq_sgemm_fn)dlsym(lib, "cblas_sgemm");
     if (!f) {
       dlclose(lib);
       continue;
     }
-    sgemm = f;
+    birq_sgemm = f;
     set_threads = (set_threads_fn)dlsym(lib, "openblas_set_num_threads");
     if (!set_threads) set_threads = (set_threads_fn)dlsym(lib, "bli_thread_set_num_threads");
     get_config = (get_config_fn)dlsym(lib, "openblas_get_config");
@@ -80,6 +84,7 @@ static napi_value set_thread_count(napi_env env, napi_callback_info info) {
 }
 
 static napi_value config(napi_env env, napi_callback_info info) {
+  (void)info;
   const char *s = get_config ? get_config() : "";
   napi_value out;
   CHECK(napi_create_string_utf8(env, s ? s : "", NAPI_AUTO_LENGTH, &out));
@@ -90,8 +95,8 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   size_t argc = 14;
   napi_value argv[14];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 14 || !sgemm) {
-    napi_throw_error(env, NULL, sgemm ? "gemm takes 14 arguments" : "gemm called before load()");
+  if (argc != 14 || !birq_sgemm) {
+    napi_throw_error(env, NULL, birq_sgemm ? "gemm takes 14 arguments" : "gemm called before load()");
     return NULL;
   }
   void *heap = NULL;
@@ -124,13 +129,14 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
       for (int64_t r = 0; r < m; r++) memcpy(c + r * n, bias, 4 * (size_t)n);
       beta = 1.0f;
     }
-    sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, (int)m, (int)n, (int)k, 1.0f, a, lda, b, ldb, beta, c, (int)n);
+    birq_sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, (int)m, (int)n, (int)k, 1.0f, a, lda, b, ldb, beta, c, (int)n);
   }
   return NULL;
 }
 
-/* Reads `count` int64 arguments after the heap; returns the heap's base and size through the pointers. */
-static int heap_args(napi_env env, napi_callback_info info, size_t count, int64_t *v, char **base, size_t *bytes) {
+/* Reads `count` numeric arguments after the heap (offsets and sizes are exact integers in a double); returns the
+   heap's base and size through the pointers. */
+static int heap_args(napi_env env, napi_callback_info info, size_t count, double *v, char **base, size_t *bytes) {
   napi_value argv[16];
   size_t argc = 16;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count + 1) {
@@ -143,7 +149,7 @@ static int heap_args(napi_env env, napi_callback_info info, size_t count, int64_
     return 0;
   }
   for (size_t i = 0; i < count; i++)
-    if (napi_get_value_int64(env, argv[i + 1], &v[i]) != napi_ok) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) {
       napi_throw_type_error(env, NULL, "birq heap kernel: arguments after the heap must be numbers");
       return 0;
     }
@@ -159,64 +165,6 @@ static int in_heap(napi_env env, int64_t off, int64_t floats, size_t bytes) {
   return 1;
 }
 
-static inline float f_from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
-static inline uint32_t bits_of(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-
-/* exp(x) = 2^n · e^r with n = rint(x / ln 2), r = x - n·ln 2 (Cody-Waite, two constants), e^r by Cephes'
-   expf polynomial; 2^n applied in two halves so results down to the smallest denormal stay exact. */
-static inline float birq_expf(float x) {
-  const float hi = 88.72283935546875f, lo = -103.97208404541015625f;
-  float xc = x > hi ? hi : x;
-  xc = xc < lo ? lo : xc;
-  const float n = (xc * 1.44269504088896341f + 12582912.f) - 12582912.f; /* round to nearest */
-  float r = xc - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const int32_t ni = (int32_t)n, n1 = ni >> 1, n2 = ni - n1;
-  float y = p * f_from_bits((uint32_t)(n1 + 127) << 23) * f_from_bits((uint32_t)(n2 + 127) << 23);
-  y = x > hi ? f_from_bits(0x7f800000u) : y;
-  y = x < lo ? 0.0f : y;
-  return x != x ? x : y;
-}
-
-/* log(x) = e·ln 2 + log(m), m in [√½, √2) from the float's bits (denormals scaled by 2^23 first), log(m) by
-   Cephes' logf polynomial in m - 1; 0 -> -inf, negative -> NaN, inf and NaN pass through. */
-static inline float birq_logf(float x) {
-  const int denormal = x < 1.17549435e-38f;
-  const float xs = denormal ? x * 8388608.0f : x;
-  const uint32_t u = bits_of(xs);
-  int32_t e = (int32_t)((u >> 23) & 0xff) - 126 - (denormal ? 23 : 0);
-  float m = f_from_bits((u & 0x007fffffu) | 0x3f000000u); /* [0.5, 1) */
-  const int small = m < 0.707106781186547524f;
-  e = small ? e - 1 : e;
-  m = small ? m + m - 1.0f : m - 1.0f;
-  const float z = m * m;
-  float p = 7.0376836292e-2f;
-  p = p * m - 1.1514610310e-1f;
-  p = p * m + 1.1676998740e-1f;
-  p = p * m - 1.2420140846e-1f;
-  p = p * m + 1.4249322787e-1f;
-  p = p * m - 1.6668057665e-1f;
-  p = p * m + 2.0000714765e-1f;
-  p = p * m - 2.4999993993e-1f;
-  p = p * m + 3.3333331174e-1f;
-  const float fe = (float)e;
-  float y = p * m * z;
-  y = y + fe * -2.12194440e-4f;
-  y = y - 0.5f * z;
-  y = m + y + fe * 0.693359375f;
-  y = x == 0.0f ? -f_from_bits(0x7f800000u) : y;
-  y = x < 0.0f ? f_from_bits(0x7fc00000u) : y;
-  y = x == f_from_bits(0x7f800000u) ? x : y;
-  return x != x ? x : y;
-}
-
 /* restrict (out never overlaps x) and branch-free bodies let gcc vectorize these loops. glibc's expf/logf are
    not used: called from inside Node they cost ~5 ns per element, these ~1 ns (max error 1 ulp, checked over a
    sweep of all floats in test/backend/native-kernels.test.ts). */
@@ -229,14 +177,14 @@ static void log_loop(const float *restrict x, float *restrict y, int64_t n) {
 }
 
 static napi_value unary(napi_env env, napi_callback_info info) {
-  int64_t v[4];
+  double v[4];
   char *base;
   size_t bytes;
   if (!heap_args(env, info, 4, v, &base, &bytes)) return NULL;
-  const int64_t op = v[0], n = v[3];
-  if (!in_heap(env, v[1], n, bytes) || !in_heap(env, v[2], n, bytes)) return NULL;
-  const float *x = (const float *)(base + v[1]);
-  float *y = (float *)(base + v[2]);
+  const int64_t op = (int64_t)v[0], n = (int64_t)v[3];
+  if (!in_heap(env, (int64_t)v[1], n, bytes) || !in_heap(env, (int64_t)v[2], n, bytes)) return NULL;
+  const float *x = (const float *)(base + (int64_t)v[1]);
+  float *y = (float *)(base + (int64_t)v[2]);
   if ((const float *)y < x + n && x < (const float *)y + n) {
     napi_throw_range_error(env, NULL, "birq heap kernel: unary output overlaps its input");
     return NULL;
@@ -251,19 +199,120 @@ static napi_value unary(napi_env env, napi_callback_info info) {
 }
 
 static napi_value sum_rows(napi_env env, napi_callback_info info) {
-  int64_t v[4];
+  double v[4];
   char *base;
   size_t bytes;
   if (!heap_args(env, info, 4, v, &base, &bytes)) return NULL;
-  const int64_t rows = v[1], cols = v[2];
-  if (!in_heap(env, v[0], rows * cols, bytes) || !in_heap(env, v[3], cols, bytes)) return NULL;
-  const float *x = (const float *)(base + v[0]);
-  float *out = (float *)(base + v[3]);
+  const int64_t rows = (int64_t)v[1], cols = (int64_t)v[2];
+  if (!in_heap(env, (int64_t)v[0], rows * cols, bytes) || !in_heap(env, (int64_t)v[3], cols, bytes)) return NULL;
+  const float *x = (const float *)(base + (int64_t)v[0]);
+  float *out = (float *)(base + (int64_t)v[3]);
   for (int64_t c = 0; c < cols; c++) out[c] = 0.0f;
   for (int64_t r = 0; r < rows; r++) {
     const float *row = x + r * cols;
     for (int64_t c = 0; c < cols; c++) out[c] += row[c];
   }
+  return NULL;
+}
+
+/* The model kernels (nn-kernels.c). Each checks every operand against the heap before touching it. */
+#define HEAP_ARGS(count)                                         \
+  double v[count];                                               \
+  char *base;                                                    \
+  size_t bytes;                                                  \
+  if (!heap_args(env, info, count, v, &base, &bytes)) return NULL
+#define I(k) ((int64_t)v[k])
+#define F32(k) ((float *)(base + I(k)))
+#define CHECK_OPERAND(k, floats) \
+  if (!in_heap(env, I(k), (floats), bytes)) return NULL
+
+/* dwconvFwd(heap, x, w, bias, y, B, T, C, K) */
+static napi_value dwconv_fwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(8);
+  const int64_t B = I(4), T = I(5), C = I(6), K = I(7);
+  CHECK_OPERAND(0, B * T * C);
+  CHECK_OPERAND(1, K * C);
+  CHECK_OPERAND(2, C);
+  CHECK_OPERAND(3, B * T * C);
+  birq_dwconv1d_fwd(F32(0), F32(1), F32(2), F32(3), B, T, C, K);
+  return NULL;
+}
+
+/* dwconvBwd(heap, x, w, dy, dx, dw, dbias, B, T, C, K) */
+static napi_value dwconv_bwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(10);
+  const int64_t B = I(6), T = I(7), C = I(8), K = I(9);
+  CHECK_OPERAND(0, B * T * C);
+  CHECK_OPERAND(1, K * C);
+  CHECK_OPERAND(2, B * T * C);
+  CHECK_OPERAND(3, B * T * C);
+  CHECK_OPERAND(4, K * C);
+  CHECK_OPERAND(5, C);
+  birq_dwconv1d_bwd(F32(0), F32(1), F32(2), F32(3), F32(4), F32(5), B, T, C, K);
+  return NULL;
+}
+
+/* attentionFwd(heap, qkv, keyBias, out, probs, B, T, D, H, scale) */
+static napi_value attention_fwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(9);
+  const int64_t B = I(4), T = I(5), D = I(6), H = I(7);
+  if (!birq_sgemm || H < 1 || D % H != 0) {
+    napi_throw_error(env, NULL, "birq heap kernel: attention needs a loaded BLAS and D divisible by H");
+    return NULL;
+  }
+  CHECK_OPERAND(0, B * T * 3 * D);
+  CHECK_OPERAND(1, B * T);
+  CHECK_OPERAND(2, B * T * D);
+  CHECK_OPERAND(3, B * H * T * T);
+  birq_attention_fwd(F32(0), F32(1), F32(2), F32(3), B, T, D, H, (float)v[8]);
+  return NULL;
+}
+
+/* attentionBwd(heap, qkv, probs, dout, dqkv, B, T, D, H, scale) */
+static napi_value attention_bwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(9);
+  const int64_t B = I(4), T = I(5), D = I(6), H = I(7);
+  if (!birq_sgemm || H < 1 || D % H != 0) {
+    napi_throw_error(env, NULL, "birq heap kernel: attention needs a loaded BLAS and D divisible by H");
+    return NULL;
+  }
+  CHECK_OPERAND(0, B * T * 3 * D);
+  CHECK_OPERAND(1, B * H * T * T);
+  CHECK_OPERAND(2, B * T * D);
+  CHECK_OPERAND(3, B * T * 3 * D);
+  float *scratch = malloc(4 * (size_t)(T * T));
+  if (!scratch) {
+    napi_throw_error(env, NULL, "birq heap kernel: out of memory for the attention scratch");
+    return NULL;
+  }
+  birq_attention_bwd(F32(0), F32(1), F32(2), F32(3), scratch, B, T, D, H, (float)v[8]);
+  free(scratch);
+  return NULL;
+}
+
+/* xentFwd(heap, logits, targets, logp, loss, tsum, M, V) */
+static napi_value xent_fwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(7);
+  const int64_t M = I(5), V = I(6);
+  CHECK_OPERAND(0, M * V);
+  CHECK_OPERAND(1, M * V);
+  CHECK_OPERAND(2, M * V);
+  CHECK_OPERAND(3, M);
+  CHECK_OPERAND(4, M);
+  birq_xent_fwd(F32(0), F32(1), F32(2), F32(3), F32(4), M, V);
+  return NULL;
+}
+
+/* xentBwd(heap, logp, targets, tsum, s, dlogits, dtargets, M, V) */
+static napi_value xent_bwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(8);
+  const int64_t M = I(6), V = I(7);
+  CHECK_OPERAND(0, M * V);
+  CHECK_OPERAND(1, M * V);
+  CHECK_OPERAND(2, M);
+  CHECK_OPERAND(4, M * V);
+  CHECK_OPERAND(5, M * V);
+  birq_xent_bwd(F32(0), F32(1), F32(2), (float)v[3], F32(4), F32(5), M, V);
   return NULL;
 }
 
@@ -275,6 +324,12 @@ static napi_value init(napi_env env, napi_value exports) {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
       {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
+      {"dwconvFwd", NULL, dwconv_fwd, NULL, NULL, NULL, napi_default, NULL},
+      {"dwconvBwd", NULL, dwconv_bwd, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionFwd", NULL, attention_fwd, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionBwd", NULL, attention_bwd, NULL, NULL, NULL, napi_default, NULL},
+      {"xentFwd", NULL, xent_fwd, NULL, NULL, NULL, napi_default, NULL},
+      {"xentBwd", NULL, xent_bwd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

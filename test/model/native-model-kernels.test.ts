@@ -1,0 +1,77 @@
+/**
+ * The native model kernels (depthwise conv, attention core, soft cross-entropy) against the tfjs formulation they
+ * replace, which runs on cpu: values and the gradient of every input, on shapes with padding and odd sizes. Also
+ * checks that the wasm side really took the native path.
+ */
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { hasNativeKernel, initBackend } from '../../src/backend';
+import { depthwiseConv1d, keyPaddingBias, multiHeadSelfAttention } from '../../src/model';
+import { softCrossEntropy } from '../../src/objectives';
+import { maxAbsDiff } from '../helpers';
+
+function randn(n: number, seed: number, scale = 1): Float32Array {
+  let s = seed;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 4294967297;
+  return Float32Array.from({ length: n }, () => scale * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+}
+
+type Input = { shape: number[]; data: Float32Array };
+const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+const input = (shape: number[], seed: number, scale = 1): Input => ({ shape, data: randn(size(shape), seed, scale) });
+
+/** Value and the gradient of Σ value·r (r fixed random) with respect to every input, as plain arrays. */
+function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Input[]) {
+  return tf.tidy(() => {
+    const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
+    const y = f(...xs);
+    const r = tf.tensor(randn(y.size, 99), y.shape);
+    const grads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), r)))(xs);
+    return { value: Float32Array.from(y.dataSync()), grads: grads.map((g) => Float32Array.from(g.dataSync())) };
+  });
+}
+
+/** max |a - b| over the reference's largest magnitude. */
+function scaled(a: Float32Array, ref: Float32Array): number {
+  let m = 1e-30;
+  for (const v of ref) m = Math.max(m, Math.abs(v));
+  return maxAbsDiff(a, ref) / m;
+}
+
+async function compare(kernel: Parameters<typeof hasNativeKernel>[0], f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Input[], tol = 1e-5) {
+  await initBackend({ force: 'cpu', quiet: true });
+  assert.equal(hasNativeKernel(kernel), false);
+  const want = valueAndGrads(f, inputs);
+  await initBackend({ force: 'wasm', quiet: true });
+  assert.ok(hasNativeKernel(kernel), `${kernel} is not registered on wasm`);
+  const got = valueAndGrads(f, inputs);
+  assert.ok(scaled(got.value, want.value) < tol, `value: scaled diff ${scaled(got.value, want.value)}`);
+  got.grads.forEach((g, i) => assert.ok(scaled(g, want.grads[i]) < tol, `gradient of input ${i}: scaled diff ${scaled(g, want.grads[i])}`));
+}
+
+for (const [B, T, C, K] of [[2, 23, 6, 3], [3, 17, 9, 15], [1, 5, 4, 15], [2, 50, 144, 15]]) {
+  test(`native depthwise conv = tfjs formulation, values and gradients: x [${B}, ${T}, ${C}], K ${K}`, async () => {
+    await compare('BirqDepthwiseConv1d', (x, w, b) => depthwiseConv1d(x as tf.Tensor3D, w as tf.Tensor2D, b as tf.Tensor1D), [
+      input([B, T, C], 1), input([K, C], 2), input([C], 3),
+    ]);
+  });
+}
+
+for (const [B, T, D, H] of [[2, 7, 8, 2], [3, 31, 24, 4], [1, 64, 144, 4]]) {
+  test(`native attention = tfjs formulation, values and gradients: x [${B}, ${T}, ${D}], ${H} heads, padded keys`, async () => {
+    // Utterance b is T - 3b frames long: padded keys must get no weight on either path.
+    const mask = new Float32Array(B * T).map((_, i) => (i % T < T - 3 * Math.floor(i / T) ? 1 : 0));
+    await compare('BirqAttention', (x, wq, bq, wo, bo) => {
+      const kb = keyPaddingBias(tf.tensor2d(mask, [B, T]));
+      return multiHeadSelfAttention(x as tf.Tensor3D, wq, bq, wo, bo, H, kb);
+    }, [input([B, T, D], 4), input([D, 3 * D], 5, 0.3), input([3 * D], 6), input([D, D], 7, 0.3), input([D], 8)], 2e-5);
+  });
+}
+
+for (const [M, V, soft] of [[5, 11, true], [37, 1000, true], [16, 8192, false]] as const) {
+  test(`native soft cross-entropy = tfjs formulation, loss and both gradients: [${M}, ${V}], ${soft ? 'soft' : 'one-hot'} targets`, async () => {
+    const t = soft ? input([M, V], 10, 2) : { shape: [M, V], data: new Float32Array(M * V).map((_, i) => (i % V === (Math.floor(i / V) * 7919) % V ? 1 : 0)) };
+    await compare('BirqSoftXent', (logits, targets) => softCrossEntropy(logits as tf.Tensor2D, soft ? tf.softmax(targets) as tf.Tensor2D : targets as tf.Tensor2D), [input([M, V], 9, 3), t]);
+  });
+}
