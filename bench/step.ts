@@ -3,12 +3,15 @@
  * workload: 4 blocks, d 144, 4 heads, FFN 576, kernel 15, batch 8 x 200 encoder frames, 8192 codes) next to the
  * PyTorch CPU reference (Debian python3-torch, 1 thread) in one go, with the ratios the targets are stated in:
  * BEST-RQ <= 2x PyTorch, BiRQ <= 1.6x our BEST-RQ. Skips the reference with a note when python3-torch is missing.
- * Our two modes run interleaved (one step each in turn) so machine load hits both alike; the reference runs after.
+ * Our arms run interleaved (one step each in turn) so machine load hits all alike; the reference runs after.
+ * Besides BiRQ as configured (soft Gumbel targets, the reference's workload), BiRQ with hard-st and stopgrad
+ * targets, and each arm's matMul work (`matmul_gflop`, counted by the native kernels): the ratio of work is the
+ * floor under the ratio of times.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BENCH_DEFAULTS, benchSteps } from '../src/train/bench-step';
+import { BENCH_DEFAULTS, BenchArm, benchSteps } from '../src/train/bench-step';
 
 const REFERENCE = path.join(__dirname, '..', '..', 'shared', 'bench', 'torch_reference.py');
 
@@ -44,23 +47,32 @@ function torchStep(mode: string, steps: number): Record<string, unknown> | null 
 export async function run(args: string[]): Promise<number> {
   const i = args.indexOf('--steps');
   const steps = i >= 0 ? Number(args[i + 1]) : BENCH_DEFAULTS.steps;
-  const ours: Record<string, Record<string, unknown>> = {};
-  const ref: Record<string, Record<string, unknown> | null> = {};
-  const [b, r2] = await benchSteps({ ...BENCH_DEFAULTS, steps }, ['bestrq', 'birq']);
-  ours.bestrq = b;
-  ours.birq = r2;
-  for (const mode of ['bestrq', 'birq'] as const) {
-    ref[mode] = torchStep(mode, steps);
-    const r = ref[mode];
-    const line: Record<string, unknown> = { bench: 'step', mode, ours_ms: ours[mode].step_ms, torch_ms: r && 'step_ms' in r ? r.step_ms : null };
-    line.torch_blas = torchBlas();
-    if (line.torch_blas === 'netlib-reference') line.warning = 'PyTorch ran on the netlib reference BLAS (slow): install libopenblas0-pthread (npm run setup -- --with-references) for a fair ratio';
-    if (r && 'step_ms' in r) line.ratio_vs_torch = Math.round(((ours[mode].step_ms as number) / (r.step_ms as number)) * 100) / 100;
-    else line.note = r?.skipped;
-    if (mode === 'birq') line.ratio_vs_bestrq = Math.round(((ours.birq.step_ms as number) / (ours.bestrq.step_ms as number)) * 100) / 100;
-    line.ours_steps_ms = ours[mode].steps_ms;
-    line.rss_mb = ours[mode].rss_mb;
+  const arms: BenchArm[] = ['bestrq', 'birq', 'birq/hard-st', 'birq/stopgrad'];
+  const results = await benchSteps({ ...BENCH_DEFAULTS, steps }, arms);
+  const ours = Object.fromEntries(arms.map((a, k) => [a, results[k]])) as Record<BenchArm, Record<string, unknown>>;
+  const best = ours.bestrq;
+  for (const arm of arms) {
+    const o = ours[arm];
+    const torchMode = arm === 'bestrq' || arm === 'birq' ? arm : null; // the reference has soft targets only
+    const r = torchMode ? torchStep(torchMode, steps) : null;
+    const line: Record<string, unknown> = { bench: 'step', mode: o.mode, gumbel: o.gumbel, ours_ms: o.step_ms, torch_ms: r && 'step_ms' in r ? r.step_ms : null };
+    line.blas = o.blas;
+    if (torchMode) {
+      line.torch_blas = torchBlas();
+      if (line.torch_blas === 'netlib-reference') line.warning = 'PyTorch ran on the netlib reference BLAS (slow): install libopenblas0-pthread (npm run setup) for a fair ratio';
+      if (r && 'step_ms' in r) line.ratio_vs_torch = round2((o.step_ms as number) / (r.step_ms as number));
+      else line.note = r?.skipped;
+    }
+    line.matmul_gflop = o.matmul_gflop;
+    if (arm !== 'bestrq') {
+      line.ratio_vs_bestrq = round2((o.step_ms as number) / (best.step_ms as number));
+      line.matmul_ratio_vs_bestrq = round2((o.matmul_gflop as number) / (best.matmul_gflop as number));
+    }
+    line.ours_steps_ms = o.steps_ms;
+    line.rss_mb = o.rss_mb;
     process.stdout.write(JSON.stringify(line) + '\n');
   }
   return 0;
 }
+
+const round2 = (x: number) => Math.round(x * 100) / 100;

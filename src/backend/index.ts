@@ -119,7 +119,7 @@ function versions(): Record<string, string> {
 export { patchWasm, DELEGATED_KERNELS } from './wasm-patches';
 export { patchWasmSlice } from './wasm-slice';
 export { nativeBlas } from './native-kernels';
-export { hasNativeKernel, NATIVE_MODEL_KERNELS } from './native-ops';
+export { hasNativeKernel, nativeFlops, NATIVE_MODEL_KERNELS } from './native-ops';
 export type { NativeBlas } from './native-kernels';
 export { matmulGflops, ffnTimes, timeMs } from './microbench';
 export type { FfnTimes } from './microbench';

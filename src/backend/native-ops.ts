@@ -25,6 +25,17 @@ interface MatMulAttrs {
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
+/**
+ * Multiply-add FLOPs (2 per multiply-add) done by the native matMul and attention kernels since the last reset:
+ * the benchmark reports them per step, so a ratio of step times can be set beside the ratio of work.
+ */
+let flops = 0;
+export function nativeFlops(reset = false): number {
+  const f = flops;
+  if (reset) flops = 0;
+  return f;
+}
+
 export function nativeMatMul(args: KernelArgs, native: HeapKernels): tf.TensorInfo | null {
   const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
   const attrs = args.attrs as unknown as MatMulAttrs;
@@ -45,6 +56,7 @@ export function nativeMatMul(args: KernelArgs, native: HeapKernels): tf.TensorIn
   if (m === 0 || n === 0 || k === 0) return null;
   const backend = args.backend as unknown as WasmBackend;
   const batch = Math.max(batchA, batchB);
+  flops += 2 * batch * m * n * k;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   // Read the heap after makeOutput: allocating may grow wasm memory and replace the ArrayBuffer.
   const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
@@ -125,6 +137,7 @@ export function registerModelKernels(native: HeapKernels): string[] {
       const b = args.backend as unknown as WasmBackend;
       const [B, T, D3] = qkv.shape, D = D3 / 3;
       const out = b.makeOutput([B, T, D], 'float32'), probs = b.makeOutput([B, heads, T, T], 'float32');
+      flops += 4 * B * heads * T * T * (D / heads); // Q Kᵀ and P V
       native.attentionFwd(heap(b), off(b, qkv), off(b, keyBias), off(b, out), off(b, probs), B, T, D, heads, 1 / Math.sqrt(D / heads));
       return [out, probs];
     },
@@ -134,6 +147,7 @@ export function registerModelKernels(native: HeapKernels): string[] {
       const b = args.backend as unknown as WasmBackend;
       const [B, T, D3] = qkv.shape, D = D3 / 3, H = probs.shape[1];
       const dqkv = b.makeOutput(qkv.shape, 'float32');
+      flops += 8 * B * H * T * T * (D / H); // dV, dP, dQ, dK
       native.attentionBwd(heap(b), off(b, qkv), off(b, probs), off(b, dout), off(b, dqkv), B, T, D, H, 1 / Math.sqrt(D / H));
       return dqkv;
     },

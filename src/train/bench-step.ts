@@ -6,11 +6,15 @@
  * labels and the masking noise, which the reference skips.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../backend';
+import { initBackend, nativeFlops } from '../backend';
 import { presetConfig, validateConfig } from './config';
 import { AdamW } from './adamw';
 import { ToyFeatureSource } from './feature-source';
 import { MaskedPredictionTask } from './tasks/masked-prediction';
+import type { GumbelMode } from '../quantizers/gumbel';
+
+/** An arm of the benchmark: BEST-RQ, or BiRQ with its Gumbel mode ('birq' alone is the config default, soft). */
+export type BenchArm = 'bestrq' | 'birq' | `birq/${GumbelMode}`;
 
 export interface BenchStepOptions {
   mode: 'bestrq' | 'birq';
@@ -30,35 +34,38 @@ export interface BenchStepOptions {
   profile?: boolean;
   /** memory.recomputeBlocks (off by default: the reference keeps all activations too). */
   recompute?: boolean;
+  /** BiRQ's Gumbel mode (default: the config's, soft). */
+  gumbel?: GumbelMode;
 }
 
 export const BENCH_DEFAULTS: BenchStepOptions = { mode: 'bestrq', layers: 4, k: 3, dim: 144, heads: 4, ffn: 576, kernel: 15, batch: 8, frames: 200, codes: 8192, steps: 5, warmup: 2 };
 
 /** One mode's step time (see benchSteps for several modes measured side by side). */
 export async function benchStep(o: BenchStepOptions): Promise<Record<string, unknown>> {
-  return (await benchSteps(o, [o.mode]))[0];
+  return (await benchSteps(o, [o.mode === 'birq' && o.gumbel ? `birq/${o.gumbel}` : o.mode]))[0];
 }
 
 /**
  * Several modes measured interleaved (step of mode A, step of mode B, ...) so that a shared, noisy machine
  * slows all of them alike and their ratio stays meaningful; median per mode.
  */
-export async function benchSteps(o: BenchStepOptions, modes: ('bestrq' | 'birq')[]): Promise<Record<string, unknown>[]> {
+export async function benchSteps(o: BenchStepOptions, modes: BenchArm[]): Promise<Record<string, unknown>[]> {
   const backend = await initBackend({ quiet: true });
-  const arms = modes.map((mode) => {
+  const arms = modes.map((arm) => {
+    const [mode, gumbel] = arm.split('/') as ['bestrq' | 'birq', GumbelMode | undefined];
     let c = presetConfig('c1-small');
     c = validateConfig({
       ...c,
       task: mode,
       encoder: { ...c.encoder, blocks: o.layers, dim: o.dim, heads: o.heads, ffnDim: o.ffn, kernel: o.kernel, dropout: 0 },
       anchor: { ...c.anchor, codes: o.codes },
-      enhanced: { ...c.enhanced, codes: o.codes, layer: Math.min(o.k, o.layers) },
+      enhanced: { ...c.enhanced, codes: o.codes, layer: Math.min(o.k, o.layers), mode: gumbel ?? c.enhanced.mode },
       masking: { ...c.masking, startProb: 0.05 },
       data: { ...c.data, batchSize: o.batch, maxFrames: 4 * o.frames },
       memory: { recomputeBlocks: Boolean(o.recompute) },
     });
     const task = new MaskedPredictionTask(c);
-    return { mode, task, opt: new AdamW(c.optim, task.params.trainable()), times: [] as number[] };
+    return { mode: arm, gumbel: mode === 'birq' ? c.enhanced.mode : undefined, task, opt: new AdamW(c.optim, task.params.trainable()), times: [] as number[], gflop: 0 };
   });
   // Full-length utterances, as the reference.
   const src = new ToyFeatureSource({ seed: 1, batchSize: o.batch, frames: 4 * o.frames });
@@ -72,9 +79,11 @@ export async function benchSteps(o: BenchStepOptions, modes: ('bestrq' | 'birq')
   for (let i = 0; i < o.warmup; i++) for (const a of arms) step(a, i);
   for (let i = 0; i < o.steps; i++)
     for (const a of arms) {
+      nativeFlops(true);
       const t0 = performance.now();
       step(a, o.warmup + i);
       a.times.push(performance.now() - t0);
+      a.gflop = nativeFlops(true) / 1e9;
     }
   if (o.profile) {
     const info = await tf.profile(() => step(arms[0], 99));
@@ -90,8 +99,8 @@ export async function benchSteps(o: BenchStepOptions, modes: ('bestrq' | 'birq')
     const sorted = [...a.times].sort((x, y) => x - y);
     const ms = sorted[Math.floor(sorted.length / 2)];
     return {
-      impl: 'birq-lab-tfjs', backend: backend.backend, mode: a.mode, layers: o.layers, dim: o.dim, batch: o.batch, frames: o.frames, codes: o.codes,
-      recompute: Boolean(o.recompute), step_ms: Math.round(ms * 10) / 10, steps_ms: a.times.map((t) => Math.round(t)),
+      impl: 'birq-lab-tfjs', backend: backend.backend, blas: backend.blas, mode: a.mode.split('/')[0], gumbel: a.gumbel, layers: o.layers, dim: o.dim, batch: o.batch, frames: o.frames, codes: o.codes,
+      recompute: Boolean(o.recompute), matmul_gflop: Math.round(a.gflop * 100) / 100, step_ms: Math.round(ms * 10) / 10, steps_ms: a.times.map((t) => Math.round(t)),
       audio_s_per_s: Math.round(((o.batch * o.frames * 0.04) / (ms / 1000)) * 10) / 10,
       params: a.task.params.count(), rss_mb: Math.round(process.memoryUsage().rss / 1048576),
     };
