@@ -15,6 +15,7 @@ async function one(name: string): Promise<Record<string, unknown>> {
     bench: 'backend',
     backend: r.backend,
     patched: r.patches.length > 0,
+    native_blas: r.blas,
     matmul_gflops: +gflops.toFixed(2),
     ffn_fwd_ms: +ffn.ffn_fwd_ms.toFixed(2),
     ffn_fwd_bwd_ms: +ffn.ffn_fwd_bwd_ms.toFixed(2),
@@ -30,10 +31,11 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(await one(only)) + '\n');
     return 0;
   }
-  // wasm twice: as shipped (BIRQ_WASM_UNPATCHED=1) and with our patches, so the speed-up is measured, not claimed.
+  // wasm three times: as shipped (BIRQ_WASM_UNPATCHED=1), patched without the native kernels (BIRQ_NATIVE_BLAS=0)
+  // and patched with them, so each speed-up is measured, not claimed.
   const runs: [string, Record<string, string>][] = [];
   for (const n of BACKENDS) {
-    if (n === 'wasm') runs.push([n, { BIRQ_WASM_UNPATCHED: '1' }]);
+    if (n === 'wasm') runs.push([n, { BIRQ_WASM_UNPATCHED: '1' }], [n, { BIRQ_NATIVE_BLAS: '0' }]);
     runs.push([n, {}]);
   }
   for (const [name, extraEnv] of runs) {
@@ -51,7 +53,7 @@ export async function run(args: string[]): Promise<number> {
     if (json) process.stdout.write(line + '\n');
     else {
       const o = JSON.parse(line);
-      process.stdout.write(`${name}${o.patched ? '' : ' (unpatched)'}: matMul ${o.matmul_gflops} GFLOP/s, ffn fwd ${o.ffn_fwd_ms} ms, fwd+bwd ${o.ffn_fwd_bwd_ms} ms (×${o.bwd_over_fwd})\n`);
+      process.stdout.write(`${name}${o.patched ? (o.native_blas ? ` (native: ${o.native_blas})` : ' (patched, no native kernels)') : ' (unpatched)'}: matMul ${o.matmul_gflops} GFLOP/s, ffn fwd ${o.ffn_fwd_ms} ms, fwd+bwd ${o.ffn_fwd_bwd_ms} ms (×${o.bwd_over_fwd})\n`);
     }
   }
   return 0;
