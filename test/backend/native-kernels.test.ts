@@ -174,3 +174,21 @@ test('native kernels leave no tensors and no backend memory behind', async () =>
   assert.equal(after.numDataBuffers, before.numDataBuffers);
   tf.dispose([a, b]);
 });
+
+test('without the native kernels (BIRQ_NATIVE_BLAS=0) wasm keeps its own kernels, patched, and the gradient checks pass', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const path = await import('node:path');
+  const root = path.resolve(__dirname, '..', '..');
+  const files = ['test/backend/backend.test.ts', 'test/model/depthwise-and-slice.test.ts'];
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', ...files], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, BIRQ_NATIVE_BLAS: '0' }, timeout: 240000,
+  });
+  assert.equal(r.status, 0, `${files.join(', ')} failed with BIRQ_NATIVE_BLAS=0:\n${(r.stdout + r.stderr).slice(-3000)}`);
+  const probe = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./src/backend').initBackend({ force: 'wasm', quiet: true }).then((r) => console.log(JSON.stringify(r)))"], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, BIRQ_NATIVE_BLAS: '0' },
+  });
+  const report = JSON.parse(probe.stdout.trim().split('\n').pop()!);
+  assert.equal(report.blas, null);
+  assert.ok(report.patches.some((p: string) => /BatchMatMul: explicit transpose.*BIRQ_NATIVE_BLAS=0/.test(p)), report.patches.join('; '));
+  assert.ok(!report.patches.some((p: string) => p.startsWith('Birq')));
+});

@@ -75,3 +75,36 @@ for (const [M, V, soft] of [[5, 11, true], [37, 1000, true], [16, 8192, false]] 
     await compare('BirqSoftXent', (logits, targets) => softCrossEntropy(logits as tf.Tensor2D, soft ? tf.softmax(targets) as tf.Tensor2D : targets as tf.Tensor2D), [input([M, V], 9, 3), t]);
   });
 }
+
+test('a whole BiRQ training step (soft targets) on wasm with native kernels = the tfjs formulation on cpu', async () => {
+  const { tinyConfig } = await import('../train/tiny');
+  const { MaskedPredictionTask } = await import('../../src/train/tasks/masked-prediction');
+  const { ToyFeatureSource } = await import('../../src/train/feature-source');
+  const c = tinyConfig((k) => {
+    k.encoder = { ...k.encoder, dropout: 0 };
+    k.enhanced.mode = 'soft';
+  });
+  const stepOn = async (backend: 'cpu' | 'wasm') => {
+    await initBackend({ force: backend, quiet: true });
+    const task = new MaskedPredictionTask(c);
+    const batch = new ToyFeatureSource({ seed: 3, batchSize: 2, frames: 64 }).batchAt(0);
+    const r = task.step(batch, { step: 0, micro: 0, totalSteps: 10, seed: 1 });
+    const grads = Object.fromEntries([...r.grads].map(([k, g]) => [k, Float32Array.from(g.dataSync())]));
+    for (const g of r.grads.values()) g.dispose();
+    task.dispose();
+    return { losses: r.losses, grads };
+  };
+  const want = await stepOn('cpu');
+  const got = await stepOn('wasm');
+  assert.ok(hasNativeKernel('BirqAttention'));
+  for (const k of ['F', 'G'] as const) assert.ok(Math.abs(got.losses[k] - want.losses[k]) < 1e-4 * Math.abs(want.losses[k]), `${k}: ${got.losses[k]} vs ${want.losses[k]}`);
+  assert.deepEqual(Object.keys(got.grads).sort(), Object.keys(want.grads).sort());
+  // The depthwise bias feeds batch norm, which removes any per-channel shift: its exact gradient is 0 and both
+  // sides hold rounding noise. Differences are judged against the largest gradient entry of the whole step.
+  let top = 0;
+  for (const g of Object.values(want.grads)) for (const v of g) top = Math.max(top, Math.abs(v));
+  for (const [k, g] of Object.entries(got.grads)) {
+    const d = maxAbsDiff(g, want.grads[k]);
+    assert.ok(d < 1e-4 * top, `${k}: max diff ${d} (largest gradient entry ${top})`);
+  }
+});
