@@ -30,7 +30,7 @@ export interface BenchStepOptions {
   codes: number;
   steps: number;
   warmup: number;
-  /** Per-op profile of one step (tf.profile), printed to stderr. */
+  /** Per-op profile of one step (tf.profile), printed to stderr; BIRQ_PROFILE_SHAPES=1 splits it by input shapes. */
   profile?: boolean;
   /** memory.recomputeBlocks (off by default: the reference keeps all activations too). */
   recompute?: boolean;

@@ -165,6 +165,18 @@ static int in_heap(napi_env env, int64_t off, int64_t floats, size_t bytes) {
   return 1;
 }
 
+/* Argument access for the kernels below: the heap, then `count` numbers; I(k) the k-th as an integer, F32(k) the
+   k-th as a float pointer into the heap, CHECK_OPERAND(k, n) that n floats from there lie inside it. */
+#define HEAP_ARGS(count)                                         \
+  double v[count];                                               \
+  char *base;                                                    \
+  size_t bytes;                                                  \
+  if (!heap_args(env, info, count, v, &base, &bytes)) return NULL
+#define I(k) ((int64_t)v[k])
+#define F32(k) ((float *)(base + I(k)))
+#define CHECK_OPERAND(k, floats) \
+  if (!in_heap(env, I(k), (floats), bytes)) return NULL
+
 /* restrict (out never overlaps x) and branch-free bodies let gcc vectorize these loops. glibc's expf/logf are
    not used: called from inside Node they cost ~5 ns per element, these ~1 ns (max error 1 ulp, checked over a
    sweep of all floats in test/backend/native-kernels.test.ts). */
@@ -176,15 +188,14 @@ static void log_loop(const float *restrict x, float *restrict y, int64_t n) {
   for (int64_t i = 0; i < n; i++) y[i] = birq_logf(x[i]);
 }
 
+/* unary(heap, op, x, out, n) */
 static napi_value unary(napi_env env, napi_callback_info info) {
-  double v[4];
-  char *base;
-  size_t bytes;
-  if (!heap_args(env, info, 4, v, &base, &bytes)) return NULL;
-  const int64_t op = (int64_t)v[0], n = (int64_t)v[3];
-  if (!in_heap(env, (int64_t)v[1], n, bytes) || !in_heap(env, (int64_t)v[2], n, bytes)) return NULL;
-  const float *x = (const float *)(base + (int64_t)v[1]);
-  float *y = (float *)(base + (int64_t)v[2]);
+  HEAP_ARGS(4);
+  const int64_t op = I(0), n = I(3);
+  CHECK_OPERAND(1, n);
+  CHECK_OPERAND(2, n);
+  const float *x = F32(1);
+  float *y = F32(2);
   if ((const float *)y < x + n && x < (const float *)y + n) {
     napi_throw_range_error(env, NULL, "birq heap kernel: unary output overlaps its input");
     return NULL;
@@ -198,15 +209,14 @@ static napi_value unary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* sumRows(heap, x, rows, cols, out) */
 static napi_value sum_rows(napi_env env, napi_callback_info info) {
-  double v[4];
-  char *base;
-  size_t bytes;
-  if (!heap_args(env, info, 4, v, &base, &bytes)) return NULL;
-  const int64_t rows = (int64_t)v[1], cols = (int64_t)v[2];
-  if (!in_heap(env, (int64_t)v[0], rows * cols, bytes) || !in_heap(env, (int64_t)v[3], cols, bytes)) return NULL;
-  const float *x = (const float *)(base + (int64_t)v[0]);
-  float *out = (float *)(base + (int64_t)v[3]);
+  HEAP_ARGS(4);
+  const int64_t rows = I(1), cols = I(2);
+  CHECK_OPERAND(0, rows * cols);
+  CHECK_OPERAND(3, cols);
+  const float *x = F32(0);
+  float *out = F32(3);
   for (int64_t c = 0; c < cols; c++) out[c] = 0.0f;
   for (int64_t r = 0; r < rows; r++) {
     const float *row = x + r * cols;
@@ -216,16 +226,6 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
 }
 
 /* The model kernels (nn-kernels.c). Each checks every operand against the heap before touching it. */
-#define HEAP_ARGS(count)                                         \
-  double v[count];                                               \
-  char *base;                                                    \
-  size_t bytes;                                                  \
-  if (!heap_args(env, info, count, v, &base, &bytes)) return NULL
-#define I(k) ((int64_t)v[k])
-#define F32(k) ((float *)(base + I(k)))
-#define CHECK_OPERAND(k, floats) \
-  if (!in_heap(env, I(k), (floats), bytes)) return NULL
-
 /* dwconvFwd(heap, x, w, bias, y, B, T, C, K) */
 static napi_value dwconv_fwd(napi_env env, napi_callback_info info) {
   HEAP_ARGS(8);
@@ -252,8 +252,9 @@ static napi_value dwconv_bwd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* attentionFwd(heap, qkv, keyBias, out, probs, B, T, D, H, scale) */
-static napi_value attention_fwd(napi_env env, napi_callback_info info) {
+/* attentionFwd(heap, qkv, keyBias, out, probs, B, T, D, H, scale) and
+   attentionBwd(heap, qkv, probs, dout, dqkv, B, T, D, H, scale): operands 1-3 differ, shapes and checks do not. */
+static napi_value attention(napi_env env, napi_callback_info info, int backward) {
   HEAP_ARGS(9);
   const int64_t B = I(4), T = I(5), D = I(6), H = I(7);
   if (!birq_sgemm || H < 1 || D % H != 0) {
@@ -261,25 +262,13 @@ static napi_value attention_fwd(napi_env env, napi_callback_info info) {
     return NULL;
   }
   CHECK_OPERAND(0, B * T * 3 * D);
-  CHECK_OPERAND(1, B * T);
+  CHECK_OPERAND(1, backward ? B * H * T * T : B * T);
   CHECK_OPERAND(2, B * T * D);
-  CHECK_OPERAND(3, B * H * T * T);
-  birq_attention_fwd(F32(0), F32(1), F32(2), F32(3), B, T, D, H, (float)v[8]);
-  return NULL;
-}
-
-/* attentionBwd(heap, qkv, probs, dout, dqkv, B, T, D, H, scale) */
-static napi_value attention_bwd(napi_env env, napi_callback_info info) {
-  HEAP_ARGS(9);
-  const int64_t B = I(4), T = I(5), D = I(6), H = I(7);
-  if (!birq_sgemm || H < 1 || D % H != 0) {
-    napi_throw_error(env, NULL, "birq heap kernel: attention needs a loaded BLAS and D divisible by H");
+  CHECK_OPERAND(3, backward ? B * T * 3 * D : B * H * T * T);
+  if (!backward) {
+    birq_attention_fwd(F32(0), F32(1), F32(2), F32(3), B, T, D, H, (float)v[8]);
     return NULL;
   }
-  CHECK_OPERAND(0, B * T * 3 * D);
-  CHECK_OPERAND(1, B * H * T * T);
-  CHECK_OPERAND(2, B * T * D);
-  CHECK_OPERAND(3, B * T * 3 * D);
   float *scratch = malloc(4 * (size_t)(T * T));
   if (!scratch) {
     napi_throw_error(env, NULL, "birq heap kernel: out of memory for the attention scratch");
@@ -289,6 +278,9 @@ static napi_value attention_bwd(napi_env env, napi_callback_info info) {
   free(scratch);
   return NULL;
 }
+
+static napi_value attention_fwd(napi_env env, napi_callback_info info) { return attention(env, info, 0); }
+static napi_value attention_bwd(napi_env env, napi_callback_info info) { return attention(env, info, 1); }
 
 /* xentFwd(heap, logits, targets, logp, loss, tsum, M, V) */
 static napi_value xent_fwd(napi_env env, napi_callback_info info) {
