@@ -14,7 +14,8 @@ const root = path.resolve(__dirname, '..');
 // Runs (checkpoints, executed notebooks) go to a fresh folder per test run, so a run directory left by an earlier
 // run or an older version can never change this run's result; the data cache (BIRQ_DATA) is shared on purpose.
 const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-test-runs-'));
-const env = { ...process.env, BIRQ_PROFILE: 'smoke', BIRQ_QUIET: '1', BIRQ_RUNS: runsDir };
+// One BLAS thread per process: the test runner runs two files at once on a 2-core machine.
+const env = { ...process.env, BIRQ_PROFILE: 'smoke', BIRQ_QUIET: '1', BIRQ_RUNS: runsDir, BIRQ_BLAS_THREADS: '1' };
 const only = process.argv.slice(2); // optional: test files or folders to run (skips notebooks)
 const step = (msg) => process.stdout.write(`\n== ${msg}\n`);
 const run = (argv, opts = {}) => spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit', env, ...opts }).status;

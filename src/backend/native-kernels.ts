@@ -6,8 +6,9 @@
  * or a BLAS the backend keeps wasm's kernels and says why.
  *
  *   BIRQ_NATIVE_BLAS=0       keep wasm's matMul (for comparisons)
- *   BIRQ_BLAS_THREADS=N      BLAS threads (default 1: wasm's other kernels run on one core too, and the
- *                            speed ratios in the README are against PyTorch on one thread)
+ *   BIRQ_BLAS_THREADS=N      BLAS threads (default 1). On 2 cores, 2 threads make the bare benchmark step
+ *                            ~25 % faster but not a pretraining run, whose data loading and bookkeeping want the
+ *                            second core (c1-small: 3.2 s/step with 1 thread, 3.5 with 2).
  */
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -76,9 +77,17 @@ function load(): { blas: NativeBlas | null; why: string } {
   } catch {
     return { blas: null, why: `no BLAS found (tried ${libs.join(', ')}); on Debian: apt-get install libopenblas0-pthread` };
   }
-  const threads = Math.max(1, Number(process.env.BIRQ_BLAS_THREADS ?? 1) || 1);
-  addon.setThreads(threads);
-  return { blas: { kernels: addon, library, config: addon.config(), threads }, why: '' };
+  const blas: NativeBlas = { kernels: addon, library, config: addon.config(), threads: 1 };
+  setThreads(blas, Number(process.env.BIRQ_BLAS_THREADS) || 1);
+  return { blas, why: '' };
+}
+
+/** Set the BLAS thread count (OpenBLAS, BLIS); returns the previous one. */
+export function setThreads(blas: NativeBlas, n: number): number {
+  const before = blas.threads;
+  blas.threads = Math.max(1, Math.floor(n));
+  blas.kernels.setThreads(blas.threads);
+  return before;
 }
 
 /** The CPU's feature flags (Linux), so an addon built with -march=native is never loaded on another CPU. */

@@ -6,7 +6,7 @@
  * labels and the masking noise, which the reference skips.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, nativeFlops } from '../backend';
+import { initBackend, nativeFlops, setBlasThreads } from '../backend';
 import { presetConfig, validateConfig } from './config';
 import { AdamW } from './adamw';
 import { ToyFeatureSource } from './feature-source';
@@ -36,6 +36,8 @@ export interface BenchStepOptions {
   recompute?: boolean;
   /** BiRQ's Gumbel mode (default: the config's, soft). */
   gumbel?: GumbelMode;
+  /** Native BLAS threads while measuring (default 1, as the PyTorch reference). */
+  threads?: number;
 }
 
 export const BENCH_DEFAULTS: BenchStepOptions = { mode: 'bestrq', layers: 4, k: 3, dim: 144, heads: 4, ffn: 576, kernel: 15, batch: 8, frames: 200, codes: 8192, steps: 5, warmup: 2 };
@@ -51,6 +53,7 @@ export async function benchStep(o: BenchStepOptions): Promise<Record<string, unk
  */
 export async function benchSteps(o: BenchStepOptions, modes: BenchArm[]): Promise<Record<string, unknown>[]> {
   const backend = await initBackend({ quiet: true });
+  const threadsBefore = setBlasThreads(o.threads ?? 1);
   const arms = modes.map((arm) => {
     const [mode, gumbel] = arm.split('/') as ['bestrq' | 'birq', GumbelMode | undefined];
     let c = presetConfig('c1-small');
@@ -109,5 +112,6 @@ export async function benchSteps(o: BenchStepOptions, modes: BenchArm[]): Promis
     a.opt.dispose();
     a.task.dispose();
   }
+  if (threadsBefore !== null) setBlasThreads(threadsBefore);
   return out;
 }
