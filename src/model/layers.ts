@@ -2,7 +2,7 @@
  * Pure building blocks: every parameter passed explicitly. Shapes: B batch, T frames, D width.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../util/rng';
+import { Rng, uniformFloats } from '../util/rng';
 
 /** x [..., In] · W [In, Out] + b, computed as one 2-D fused matMul (the wasm fast path). */
 export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -70,8 +70,11 @@ export function glu(x: tf.Tensor): tf.Tensor {
 export function dropout(x: tf.Tensor, rate: number, training: boolean, rng: Rng | undefined): tf.Tensor {
   if (!training || rate <= 0) return x;
   if (!rng) throw new Error('dropout: training with rate > 0 needs an rng');
-  const keep = tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', rng.seed()), 1 - rate);
-  return tf.mul(x, tf.mul(tf.cast(keep, 'float32'), 1 / (1 - rate)));
+  // The scaled keep-mask is built in JS in one pass (util/rng's uniformFloats) and uploaded once.
+  const keep = 1 - rate;
+  const m = uniformFloats(x.size, rng.seed());
+  for (let i = 0; i < m.length; i++) m[i] = m[i] < keep ? 1 / keep : 0;
+  return tf.mul(x, tf.tensor(m, x.shape));
 }
 
 /** Sinusoidal positions [T, D] (Vaswani et al.), computed in JS. */

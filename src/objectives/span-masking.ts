@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertShape, BirqError } from '../util/errors';
-import { Rng } from '../util/rng';
+import { normalFloats, Rng } from '../util/rng';
 
 /** Input frame shift of the log-mel features (ms); stacked frames are SUBSAMPLING times that. */
 export const FEATURE_FRAME_MS = 10;
@@ -69,7 +69,7 @@ export function applySpanMask(feats: tf.Tensor3D, mask: Uint8Array, T: number, s
     for (let b = 0; b < B; b++)
       for (let t = 0; t < T; t++) if (mask[b * T + t]) m.fill(1, b * Tin + t * stack, b * Tin + Math.min(Tin, (t + 1) * stack));
     const m3 = tf.tensor3d(m, [B, Tin, 1]); // [B·T_in] -> [B, T_in, 1]
-    const noise = tf.randomNormal([B, Tin, F], 0, noiseStd, 'float32', seed);
+    const noise = tf.tensor3d(normalFloats(B * Tin * F, seed, noiseStd), [B, Tin, F]);
     return tf.add(tf.mul(feats, tf.sub(1, m3)), tf.mul(noise, m3)) as tf.Tensor3D;
   });
 }

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertShape, BirqError } from '../util/errors';
-import { Rng } from '../util/rng';
+import { Rng, uniformFloats } from '../util/rng';
 import { l2Normalize, normalCodebook, xavierUniform } from './frozen';
 import { stopGradient, straightThrough } from './stop-gradient';
 
@@ -52,20 +52,11 @@ export function gumbelLogits(h: tf.Tensor2D, B: tf.Tensor2D, E: tf.Tensor2D, sca
 }
 
 /**
- * Gumbel(0, 1) noise [N, V] from a seed: -log(-log U), U uniform in (0, 1). U comes from an inline xorshift32
- * loop (tf.randomUniform's seeded generator costs ~100 ms for 719 x 8192 on this machine; this ~4x less), the
- * logs run on the backend.
+ * Gumbel(0, 1) noise [N, V] from a seed: -log(-log U), U uniform in (0, 1) from util/rng's uniformFloats
+ * (tf.randomUniform's seeded generator costs ~100 ms for 719 x 8192 on this machine), the logs on the backend.
  */
 export function gumbelNoise(shape: [number, number], seed: number): tf.Tensor2D {
-  const n = shape[0] * shape[1];
-  const u = new Float32Array(n);
-  let x = (seed >>> 0) || 0x9e3779b9;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    u[i] = ((x >>> 9) + 0.5) / 8388608; // 23 random bits: strictly inside (0, 1) even after float32 rounding
-  }
+  const u = uniformFloats(shape[0] * shape[1], seed);
   return tf.tidy(() => tf.neg(tf.log(tf.neg(tf.log(tf.tensor2d(u, shape))))) as tf.Tensor2D);
 }
 

@@ -95,3 +95,34 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/**
+ * n uniforms strictly inside (0, 1) from a 32-bit seed, by an xorshift32 loop: the bulk draws of a training step
+ * (dropout masks, masking noise, Gumbel noise). tf.randomUniform / randomNormal with a seed run tfjs's JS
+ * generator at ~40 ns a number, which made dropout alone ~15 % of a c1-small step; this is ~10x faster and the
+ * same on every backend. 23 random bits per number, so no float32 rounding reaches 0 or 1.
+ */
+export function uniformFloats(n: number, seed: number): Float32Array {
+  const u = new Float32Array(n);
+  let x = seed >>> 0 || 0x9e3779b9;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    u[i] = ((x >>> 9) + 0.5) / 8388608;
+  }
+  return u;
+}
+
+/** n draws of N(0, std²) from a 32-bit seed (Box-Muller on uniformFloats, both values of each pair used). */
+export function normalFloats(n: number, seed: number, std = 1): Float32Array {
+  const u = uniformFloats(n + (n & 1), seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = std * Math.sqrt(-2 * Math.log(u[i]));
+    const a = 2 * Math.PI * u[i + 1];
+    out[i] = r * Math.cos(a);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(a);
+  }
+  return out;
+}
