@@ -107,7 +107,7 @@ export function nativeSumLeading(args: KernelArgs, native: HeapKernels): tf.Tens
  * (src/model and src/objectives use them through hasNativeKernel / tf.engine().runKernel and fall back to their
  * tfjs formulation otherwise). Shapes as in nn-kernels.h.
  */
-export const NATIVE_MODEL_KERNELS = ['BirqDepthwiseConv1d', 'BirqDepthwiseConv1dGrad', 'BirqAttention', 'BirqAttentionGrad', 'BirqSoftXent', 'BirqSoftXentGrad'] as const;
+export const NATIVE_MODEL_KERNELS = ['BirqDepthwiseConv1d', 'BirqDepthwiseConv1dGrad', 'BirqAttention', 'BirqAttentionGrad', 'BirqSoftXent', 'BirqSoftXentGrad', 'BirqDropoutMask'] as const;
 
 export function registerModelKernels(native: HeapKernels): string[] {
   const heap = (b: WasmBackend) => b.wasm.HEAPU8.buffer as ArrayBuffer;
@@ -169,6 +169,14 @@ export function registerModelKernels(native: HeapKernels): string[] {
       const dl = b.makeOutput([M, V], 'float32'), dt = b.makeOutput([M, V], 'float32');
       native.xentBwd(heap(b), off(b, logp), off(b, targets), off(b, tsum), scale, off(b, dl), off(b, dt), M, V);
       return [dl, dt];
+    },
+    // no inputs; attrs shape, seed, keep -> the scaled keep-mask (the same numbers as util/rng's JS version)
+    BirqDropoutMask: (args) => {
+      const { shape, seed, keep } = args.attrs as unknown as { shape: number[]; seed: number; keep: number };
+      const b = args.backend as unknown as WasmBackend;
+      const out = b.makeOutput(shape, 'float32');
+      native.dropoutMask(heap(b), off(b, out), size(shape), seed >>> 0, keep);
+      return out;
     },
   };
   const names: string[] = [];

@@ -52,3 +52,19 @@ test('dropout keeps ~(1 - rate) of the entries scaled by 1/(1 - rate), reproduci
   assert.deepEqual(Array.from(g), Array.from(y), 'gradient of Σ dropout(x) at x = 1 is the scaled mask');
   x.dispose();
 });
+
+test('the native dropout mask (wasm) equals the JS one (cpu) bit for bit', async () => {
+  const { dropoutMask } = await import('../../src/model');
+  const { hasNativeKernel } = await import('../../src/backend');
+  const masks: Float32Array[] = [];
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await initBackend({ force: backend, quiet: true });
+    assert.equal(hasNativeKernel('BirqDropoutMask'), backend === 'wasm');
+    for (const [keep, seed] of [[0.9, 1], [0.5, 0xffffffff], [0.75, 0]] as const) {
+      const m = dropoutMask([3, 37, 41], keep, seed);
+      masks.push(Float32Array.from(m.dataSync()));
+      m.dispose();
+    }
+  }
+  for (let i = 0; i < 3; i++) assert.deepEqual(masks[i + 3], masks[i]);
+});

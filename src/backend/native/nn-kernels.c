@@ -167,3 +167,15 @@ void birq_xent_bwd(const float *logp, const float *targets, const float *tsum, f
     }
   }
 }
+
+void birq_dropout_mask(float *out, int64_t n, uint32_t seed, double keep) {
+  uint32_t x = seed ? seed : 0x9e3779b9u;
+  const float scale = (float)(1.0 / keep);
+  for (int64_t i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    const float u = ((float)(x >> 9) + 0.5f) / 8388608.0f; /* exact: 24 significant bits at most */
+    out[i] = (double)u < keep ? scale : 0.0f;
+  }
+}
