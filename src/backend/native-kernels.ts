@@ -30,7 +30,7 @@ export interface HeapKernels {
   attentionBwd(heap: ArrayBuffer, qkv: number, probs: number, dout: number, dqkv: number, B: number, T: number, D: number, H: number, scale: number): void;
   xentFwd(heap: ArrayBuffer, logits: number, targets: number, logp: number, loss: number, tsum: number, M: number, V: number): void;
   xentBwd(heap: ArrayBuffer, logp: number, targets: number, tsum: number, s: number, dlogits: number, dtargets: number, M: number, V: number): void;
-  dropoutMask(heap: ArrayBuffer, out: number, n: number, seed: number, keep: number): void;
+  dropoutMask(heap: ArrayBuffer, out: number, n: number, keep: number, ...lanes: number[]): void;
   setThreads(n: number): void;
   config(): string;
 }

@@ -8,6 +8,7 @@
  * else (int tensors, broadcast batches, activations, prelu) returns null and takes wasm's own kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { uniformLaneSeeds } from '../util/rng';
 import type { HeapKernels } from './native-kernels';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -175,7 +176,7 @@ export function registerModelKernels(native: HeapKernels): string[] {
       const { shape, seed, keep } = args.attrs as unknown as { shape: number[]; seed: number; keep: number };
       const b = args.backend as unknown as WasmBackend;
       const out = b.makeOutput(shape, 'float32');
-      native.dropoutMask(heap(b), off(b, out), size(shape), seed >>> 0, keep);
+      native.dropoutMask(heap(b), off(b, out), size(shape), keep, ...uniformLaneSeeds(seed));
       return out;
     },
   };

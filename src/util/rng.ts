@@ -96,20 +96,39 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
+/** Lanes of uniformFloats: independent xorshift32 streams, interleaved (element i belongs to lane i mod 8). */
+export const UNIFORM_LANES = 8;
+
+/** The lanes' start states for a seed: splitmix32 of seed + lane·golden, never 0 (xorshift's fixed point). */
+export function uniformLaneSeeds(seed: number): Uint32Array {
+  const s = new Uint32Array(UNIFORM_LANES);
+  for (let l = 0; l < UNIFORM_LANES; l++) {
+    let z = (seed + Math.imul(l + 1, 0x9e3779b9)) >>> 0;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    s[l] = (z ^ (z >>> 16)) >>> 0 || 0x9e3779b9;
+  }
+  return s;
+}
+
 /**
- * n uniforms strictly inside (0, 1) from a 32-bit seed, by an xorshift32 loop: the bulk draws of a training step
- * (dropout masks, masking noise, Gumbel noise). tf.randomUniform / randomNormal with a seed run tfjs's JS
- * generator at ~40 ns a number, which made dropout alone ~15 % of a c1-small step; this is ~10x faster and the
- * same on every backend. 23 random bits per number, so no float32 rounding reaches 0 or 1.
+ * n uniforms strictly inside (0, 1) from a 32-bit seed: the bulk draws of a training step (dropout masks, masking
+ * noise, Gumbel noise). tf.randomUniform / randomNormal with a seed run tfjs's JS generator at ~40 ns a number,
+ * which made dropout alone ~15 % of a c1-small step. Eight interleaved xorshift32 lanes rather than one stream, so
+ * the native dropout kernel (src/backend/native/nn-kernels.c), which computes exactly these numbers, vectorizes.
+ * 23 random bits per number, so no float32 rounding reaches 0 or 1.
  */
 export function uniformFloats(n: number, seed: number): Float32Array {
   const u = new Float32Array(n);
-  let x = seed >>> 0 || 0x9e3779b9;
+  const s = uniformLaneSeeds(seed);
   for (let i = 0; i < n; i++) {
+    const l = i & (UNIFORM_LANES - 1);
+    let x = s[l];
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    u[i] = ((x >>> 9) + 0.5) / 8388608;
+    s[l] = x;
+    u[i] = (((x >>> 0) >>> 9) + 0.5) / 8388608;
   }
   return u;
 }

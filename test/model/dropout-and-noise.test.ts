@@ -53,6 +53,9 @@ test('dropout keeps ~(1 - rate) of the entries scaled by 1/(1 - rate), reproduci
   x.dispose();
 });
 
+// keep values on and off the float32 grid (0.1 + 1e-9 sits between two of the uniforms' possible values)
+const KEEPS: [number, number][] = [[0.9, 1], [0.5, 0xffffffff], [0.75, 0], [0.1 + 1e-9, 42], [1 - 2 ** -24, 7], [Math.fround(0.3), 9]];
+
 test('the native dropout mask (wasm) equals the JS one (cpu) bit for bit', async () => {
   const { dropoutMask } = await import('../../src/model');
   const { hasNativeKernel } = await import('../../src/backend');
@@ -60,11 +63,11 @@ test('the native dropout mask (wasm) equals the JS one (cpu) bit for bit', async
   for (const backend of ['cpu', 'wasm'] as const) {
     await initBackend({ force: backend, quiet: true });
     assert.equal(hasNativeKernel('BirqDropoutMask'), backend === 'wasm');
-    for (const [keep, seed] of [[0.9, 1], [0.5, 0xffffffff], [0.75, 0]] as const) {
+    for (const [keep, seed] of KEEPS) {
       const m = dropoutMask([3, 37, 41], keep, seed);
       masks.push(Float32Array.from(m.dataSync()));
       m.dispose();
     }
   }
-  for (let i = 0; i < 3; i++) assert.deepEqual(masks[i + 3], masks[i]);
+  for (let i = 0; i < KEEPS.length; i++) assert.deepEqual(masks[i + KEEPS.length], masks[i], `keep ${KEEPS[i][0]}`);
 });

@@ -309,11 +309,13 @@ static napi_value xent_bwd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* dropoutMask(heap, out, n, seed, keep) */
+/* dropoutMask(heap, out, n, keep, lane0, ..., lane7): the lanes' start states from util/rng.ts's uniformLaneSeeds */
 static napi_value dropout_mask(napi_env env, napi_callback_info info) {
-  HEAP_ARGS(4);
+  HEAP_ARGS(11);
   CHECK_OPERAND(0, I(1));
-  birq_dropout_mask(F32(0), I(1), (uint32_t)I(2), v[3]);
+  uint32_t lanes[8];
+  for (int l = 0; l < 8; l++) lanes[l] = (uint32_t)I(3 + l);
+  birq_dropout_mask(F32(0), I(1), lanes, v[2]);
   return NULL;
 }
 

@@ -4,6 +4,7 @@
  * tfjs formulation (src/model, src/objectives), which stays as the reference and the fallback; tests check both
  * agree, values and gradients. Inner loops run over channels / codes with restrict pointers so they vectorize.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,14 +169,30 @@ void birq_xent_bwd(const float *logp, const float *targets, const float *tsum, f
   }
 }
 
-void birq_dropout_mask(float *out, int64_t n, uint32_t seed, double keep) {
-  uint32_t x = seed ? seed : 0x9e3779b9u;
+void birq_dropout_mask(float *out, int64_t n, const uint32_t lanes[8], double keep) {
+  uint32_t s[8];
+  memcpy(s, lanes, sizeof s);
   const float scale = (float)(1.0 / keep);
-  for (int64_t i = 0; i < n; i++) {
+  /* u = (m + 0.5)/2^23 with m = x >> 9, so u < keep <=> m < ceil(keep·2^23 - 0.5), exactly (both sides are
+     computed without rounding): an integer compare, the same decision as the JS mask's float one. */
+  const double t = ceil(keep * 8388608.0 - 0.5);
+  const uint32_t threshold = t <= 0 ? 0 : t >= 8388608.0 ? 8388608u : (uint32_t)t;
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++) {
+      uint32_t x = s[l];
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      s[l] = x;
+      out[i + l] = (x >> 9) < threshold ? scale : 0.0f;
+    }
+  for (int l = 0; i < n; i++, l++) {
+    uint32_t x = s[l];
     x ^= x << 13;
     x ^= x >> 17;
     x ^= x << 5;
-    const float u = ((float)(x >> 9) + 0.5f) / 8388608.0f; /* exact: 24 significant bits at most */
-    out[i] = (double)u < keep ? scale : 0.0f;
+    s[l] = x;
+    out[i] = (x >> 9) < threshold ? scale : 0.0f;
   }
 }

@@ -31,7 +31,8 @@ void birq_xent_fwd(const float *logits, const float *targets, float *logp, float
 void birq_xent_bwd(const float *logp, const float *targets, const float *tsum, float s, float *dlogits, float *dtargets,
                    int64_t M, int64_t V);
 
-/* Dropout's scaled keep-mask: out[i] = u_i < keep ? 1/keep : 0, u_i the xorshift32 uniforms of util/rng.ts's
-   uniformFloats(n, seed), so the native and the JS mask are the same bit for bit. */
-void birq_dropout_mask(float *out, int64_t n, uint32_t seed, double keep);
+/* Dropout's scaled keep-mask: out[i] = u_i < keep ? 1/keep : 0, u_i the uniforms of util/rng.ts's
+   uniformFloats(n, seed) (8 interleaved xorshift32 lanes started from `lanes`, as uniformLaneSeeds gives them),
+   so the native and the JS mask are the same bit for bit. */
+void birq_dropout_mask(float *out, int64_t n, const uint32_t lanes[8], double keep);
 #endif
