@@ -31,6 +31,7 @@ export interface HeapKernels {
   xentFwd(heap: ArrayBuffer, logits: number, targets: number, logp: number, loss: number, tsum: number, M: number, V: number): void;
   xentBwd(heap: ArrayBuffer, logp: number, targets: number, tsum: number, s: number, dlogits: number, dtargets: number, M: number, V: number): void;
   dropoutMask(heap: ArrayBuffer, out: number, n: number, keep: number, ...lanes: number[]): void;
+  gumbelNoise(heap: ArrayBuffer, out: number, n: number, ...lanes: number[]): void;
   setThreads(n: number): void;
   config(): string;
 }

@@ -108,7 +108,7 @@ export function nativeSumLeading(args: KernelArgs, native: HeapKernels): tf.Tens
  * (src/model and src/objectives use them through hasNativeKernel / tf.engine().runKernel and fall back to their
  * tfjs formulation otherwise). Shapes as in nn-kernels.h.
  */
-export const NATIVE_MODEL_KERNELS = ['BirqDepthwiseConv1d', 'BirqDepthwiseConv1dGrad', 'BirqAttention', 'BirqAttentionGrad', 'BirqSoftXent', 'BirqSoftXentGrad', 'BirqDropoutMask'] as const;
+export const NATIVE_MODEL_KERNELS = ['BirqDepthwiseConv1d', 'BirqDepthwiseConv1dGrad', 'BirqAttention', 'BirqAttentionGrad', 'BirqSoftXent', 'BirqSoftXentGrad', 'BirqDropoutMask', 'BirqGumbelNoise'] as const;
 
 export function registerModelKernels(native: HeapKernels): string[] {
   const heap = (b: WasmBackend) => b.wasm.HEAPU8.buffer as ArrayBuffer;
@@ -177,6 +177,14 @@ export function registerModelKernels(native: HeapKernels): string[] {
       const b = args.backend as unknown as WasmBackend;
       const out = b.makeOutput(shape, 'float32');
       native.dropoutMask(heap(b), off(b, out), size(shape), keep, ...uniformLaneSeeds(seed));
+      return out;
+    },
+    // no inputs; attrs shape, seed -> Gumbel(0, 1) noise over util/rng's uniformFloats(n, seed)
+    BirqGumbelNoise: (args) => {
+      const { shape, seed } = args.attrs as unknown as { shape: number[]; seed: number };
+      const b = args.backend as unknown as WasmBackend;
+      const out = b.makeOutput(shape, 'float32');
+      native.gumbelNoise(heap(b), off(b, out), size(shape), ...uniformLaneSeeds(seed));
       return out;
     },
   };

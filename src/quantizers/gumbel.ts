@@ -12,6 +12,7 @@
  *   stopgrad one-hot argmax of the noise-free logits, no gradient (online HuBERT-style labels; an ablation)
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasNativeKernel } from '../backend';
 import { assertShape, BirqError } from '../util/errors';
 import { Rng, uniformFloats } from '../util/rng';
 import { l2Normalize, normalCodebook, xavierUniform } from './frozen';
@@ -53,9 +54,12 @@ export function gumbelLogits(h: tf.Tensor2D, B: tf.Tensor2D, E: tf.Tensor2D, sca
 
 /**
  * Gumbel(0, 1) noise [N, V] from a seed: -log(-log U), U uniform in (0, 1) from util/rng's uniformFloats
- * (tf.randomUniform's seeded generator costs ~100 ms for 719 x 8192 on this machine), the logs on the backend.
+ * (tf.randomUniform's seeded generator costs ~100 ms for 719 x 8192 on this machine). One native kernel where the
+ * backend has it; otherwise the uniforms from JS and the logs on the backend (the same numbers up to the logs'
+ * last bits).
  */
 export function gumbelNoise(shape: [number, number], seed: number): tf.Tensor2D {
+  if (hasNativeKernel('BirqGumbelNoise')) return tf.engine().runKernel('BirqGumbelNoise', {}, { shape, seed: seed >>> 0 }) as tf.Tensor2D;
   const u = uniformFloats(shape[0] * shape[1], seed);
   return tf.tidy(() => tf.neg(tf.log(tf.neg(tf.log(tf.tensor2d(u, shape))))) as tf.Tensor2D);
 }

@@ -71,3 +71,19 @@ test('the native dropout mask (wasm) equals the JS one (cpu) bit for bit', async
   }
   for (let i = 0; i < KEEPS.length; i++) assert.deepEqual(masks[i + KEEPS.length], masks[i], `keep ${KEEPS[i][0]}`);
 });
+
+test('native Gumbel noise (wasm) equals the JS uniforms with the backend logs (cpu) to float rounding', async () => {
+  const { gumbelNoise } = await import('../../src/quantizers/gumbel');
+  const out: Float32Array[] = [];
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await initBackend({ force: backend, quiet: true });
+    const g = gumbelNoise([37, 301], 12345);
+    out.push(Float32Array.from(g.dataSync()));
+    g.dispose();
+  }
+  let worst = 0;
+  for (let i = 0; i < out[0].length; i++) worst = Math.max(worst, Math.abs(out[1][i] - out[0][i]) / Math.max(1, Math.abs(out[0][i])));
+  assert.ok(worst < 1e-5, `worst relative difference ${worst}`);
+  const { mean } = moments(out[1]);
+  assert.ok(Math.abs(mean - 0.5772) < 0.02, `Gumbel mean ${mean} (Euler-Mascheroni 0.5772)`);
+});

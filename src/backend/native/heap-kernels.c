@@ -16,8 +16,8 @@
  *     offsets in bytes, strides in elements (0 = broadcast), row-major, beta = 0.
  *   unary(heap, op, xOff, outOff, n) -> void    op 0: exp, 1: log; elementwise, out must not overlap x
  *   sumRows(heap, xOff, rows, cols, outOff) -> void   out[c] = Σ_r x[r, c]
- *   dwconvFwd / dwconvBwd / attentionFwd / attentionBwd / xentFwd / xentBwd / dropoutMask: see the glue below
- *   and nn-kernels.h
+ *   dwconvFwd / dwconvBwd / attentionFwd / attentionBwd / xentFwd / xentBwd / dropoutMask / gumbelNoise: see the
+ *   glue below and nn-kernels.h
  */
 #include <dlfcn.h>
 #include <node_api.h>
@@ -319,6 +319,16 @@ static napi_value dropout_mask(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* gumbelNoise(heap, out, n, lane0, ..., lane7) */
+static napi_value gumbel_noise(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(10);
+  CHECK_OPERAND(0, I(1));
+  uint32_t lanes[8];
+  for (int l = 0; l < 8; l++) lanes[l] = (uint32_t)I(2 + l);
+  birq_gumbel_noise(F32(0), I(1), lanes);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"load", NULL, load, NULL, NULL, NULL, napi_default, NULL},
@@ -334,6 +344,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"xentFwd", NULL, xent_fwd, NULL, NULL, NULL, napi_default, NULL},
       {"xentBwd", NULL, xent_bwd, NULL, NULL, NULL, napi_default, NULL},
       {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_default, NULL},
+      {"gumbelNoise", NULL, gumbel_noise, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

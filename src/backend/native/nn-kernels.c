@@ -196,3 +196,27 @@ void birq_dropout_mask(float *out, int64_t n, const uint32_t lanes[8], double ke
     out[i] = (x >> 9) < threshold ? scale : 0.0f;
   }
 }
+
+void birq_gumbel_noise(float *out, int64_t n, const uint32_t lanes[8]) {
+  uint32_t s[8];
+  memcpy(s, lanes, sizeof s);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++) {
+      uint32_t x = s[l];
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      s[l] = x;
+      out[i + l] = ((float)(x >> 9) + 0.5f) * (1.0f / 8388608.0f);
+    }
+  for (int l = 0; i < n; i++, l++) {
+    uint32_t x = s[l];
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    s[l] = x;
+    out[i] = ((float)(x >> 9) + 0.5f) * (1.0f / 8388608.0f);
+  }
+  for (i = 0; i < n; i++) out[i] = -birq_logf(-birq_logf(out[i]));
+}

@@ -35,4 +35,6 @@ void birq_xent_bwd(const float *logp, const float *targets, const float *tsum, f
    uniformFloats(n, seed) (8 interleaved xorshift32 lanes started from `lanes`, as uniformLaneSeeds gives them),
    so the native and the JS mask are the same bit for bit. */
 void birq_dropout_mask(float *out, int64_t n, const uint32_t lanes[8], double keep);
+/* Gumbel(0, 1) noise -log(-log u_i) over the same uniforms (lanes as birq_dropout_mask). */
+void birq_gumbel_noise(float *out, int64_t n, const uint32_t lanes[8]);
 #endif
