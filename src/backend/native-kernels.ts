@@ -136,13 +136,15 @@ function compiledAddon(): string | { why: string } {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
   const link = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared', '-fPIC'];
-  const cc = process.env.CC ?? 'cc';
+  const compilers = process.env.CC ? [process.env.CC] : ['cc', 'gcc', 'clang'];
+  const cc = compilers.find((c) => !spawnSync(c, ['--version']).error);
+  if (!cc) return { why: `no C compiler (tried ${compilers.join(', ')}) to build the native kernels; on Debian: apt-get install gcc libc6-dev` };
   // -O3 -march=native -fno-trapping-math lets the branch-free exp/log loops vectorize; plain -O2 if refused.
   const compile = (opt: string[]) =>
     spawnSync(cc, [...opt, ...link, '-DNODE_GYP_MODULE_NAME=birq_heap_kernels', `-I${include}`, '-o', tmp, ...src, '-ldl'], { encoding: 'utf8' });
   let r = compile(['-O3', '-march=native', '-fno-math-errno', '-fno-trapping-math']);
   if (!r.error && r.status !== 0) r = compile(['-O2']);
-  if (r.error) return { why: `no C compiler (${cc}) to build the BLAS addon; on Debian: apt-get install gcc libc6-dev` };
+  if (r.error) return { why: `${cc} could not be run to build the native kernels: ${r.error.message}` };
   if (r.status !== 0) {
     fs.rmSync(tmp, { force: true });
     return { why: `compiling ${dir} failed: ${(r.stderr || '').trim().split('\n').slice(0, 3).join(' ')}` };
