@@ -108,3 +108,24 @@ test('a whole BiRQ training step (soft targets) on wasm with native kernels = th
     assert.ok(d < 1e-4 * top, `${k}: max diff ${d} (largest gradient entry ${top})`);
   }
 });
+
+test('BiRQ training steps through the native kernels leave no tensors or backend buffers behind', async () => {
+  const { tinyConfig } = await import('../train/tiny');
+  const { MaskedPredictionTask } = await import('../../src/train/tasks/masked-prediction');
+  const { ToyFeatureSource } = await import('../../src/train/feature-source');
+  await initBackend({ force: 'wasm', quiet: true });
+  const task = new MaskedPredictionTask(tinyConfig((k) => (k.enhanced.mode = 'soft')));
+  const source = new ToyFeatureSource({ seed: 3, batchSize: 2, frames: 64 });
+  const step = (i: number) => {
+    const r = task.step(source.batchAt(i), { step: i, micro: 0, totalSteps: 10, seed: 1 });
+    for (const g of r.grads.values()) g.dispose();
+  };
+  step(0);
+  const before = tf.memory() as tf.MemoryInfo & { numDataBuffers?: number };
+  for (let i = 1; i < 4; i++) step(i);
+  const after = tf.memory() as tf.MemoryInfo & { numDataBuffers?: number };
+  assert.equal(after.numTensors, before.numTensors);
+  assert.equal(after.numDataBuffers, before.numDataBuffers);
+  assert.equal(after.numBytes, before.numBytes);
+  task.dispose();
+});
