@@ -9,10 +9,24 @@ import { GUMBEL_MODES, GumbelMode } from '../quantizers/gumbel';
 import { parseFlags } from './args';
 
 export async function run(args: string[]): Promise<number> {
-  const { flags, positional } = parseFlags('bench', args, {
-    mode: { type: 'string' }, layers: { type: 'number' }, k: { type: 'number' }, dim: { type: 'number' }, heads: { type: 'number' },
-    ffn: { type: 'number' }, kernel: { type: 'number' }, batch: { type: 'number' }, frames: { type: 'number' }, codes: { type: 'number' },
-    steps: { type: 'number' }, warmup: { type: 'number' }, gumbel: { type: 'string' }, threads: { type: 'number' }, profile: { type: 'boolean' }, recompute: { type: 'boolean' }, json: { type: 'boolean' },
+  const { flags, positional } = parseFlags('bench step', args, {
+    mode: { type: 'string', help: 'bestrq | birq (default bestrq)' },
+    layers: { type: 'number', help: 'Conformer blocks (4)' },
+    k: { type: 'number', help: 'BiRQ: enhanced labels from block k (3)' },
+    dim: { type: 'number', help: 'width D (144)' },
+    heads: { type: 'number', help: 'attention heads (4)' },
+    ffn: { type: 'number', help: 'feed-forward width (576)' },
+    kernel: { type: 'number', help: 'depthwise conv kernel (15)' },
+    batch: { type: 'number', help: 'utterances per batch (8)' },
+    frames: { type: 'number', help: 'encoder frames per utterance, 40 ms each (200)' },
+    codes: { type: 'number', help: 'codebook size of each head (8192)' },
+    steps: { type: 'number', help: 'measured steps; the median is reported (5)' },
+    warmup: { type: 'number', help: 'unmeasured steps first (2)' },
+    gumbel: { type: 'string', help: 'BiRQ targets: soft | hard-st | stopgrad (soft)' },
+    threads: { type: 'number', help: 'native BLAS threads while measuring (1, as the PyTorch reference)' },
+    profile: { type: 'boolean', help: 'per-kernel times of one step on stderr (BIRQ_PROFILE_SHAPES=1: by input shapes)' },
+    recompute: { type: 'boolean', help: 'recompute block activations in the backward (memory.recomputeBlocks)' },
+    json: { type: 'boolean', help: 'one JSON line' },
   });
   if (positional[0] !== 'step') throw new BirqError(`bench: unknown benchmark '${positional[0] ?? ''}' (known: step)`);
   const mode = (flags.mode as string | undefined) ?? 'bestrq';
