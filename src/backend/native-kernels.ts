@@ -32,6 +32,10 @@ export interface HeapKernels {
   xentBwd(heap: ArrayBuffer, logp: number, targets: number, tsum: number, s: number, dlogits: number, dtargets: number, M: number, V: number): void;
   dropoutMask(heap: ArrayBuffer, out: number, n: number, keep: number, ...lanes: number[]): void;
   gumbelNoise(heap: ArrayBuffer, out: number, n: number, ...lanes: number[]): void;
+  layerNormFwd(heap: ArrayBuffer, x: number, g: number, b: number, y: number, xhat: number, rstd: number, N: number, D: number, eps: number): void;
+  layerNormBwd(heap: ArrayBuffer, xhat: number, rstd: number, g: number, dy: number, dx: number, dg: number, db: number, N: number, D: number): void;
+  swishFwd(heap: ArrayBuffer, x: number, y: number, n: number): void;
+  swishBwd(heap: ArrayBuffer, x: number, dy: number, dx: number, n: number): void;
   setThreads(n: number): void;
   config(): string;
 }

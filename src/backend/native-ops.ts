@@ -108,7 +108,8 @@ export function nativeSumLeading(args: KernelArgs, native: HeapKernels): tf.Tens
  * (src/model and src/objectives use them through hasNativeKernel / tf.engine().runKernel and fall back to their
  * tfjs formulation otherwise). Shapes as in nn-kernels.h.
  */
-export const NATIVE_MODEL_KERNELS = ['BirqDepthwiseConv1d', 'BirqDepthwiseConv1dGrad', 'BirqAttention', 'BirqAttentionGrad', 'BirqSoftXent', 'BirqSoftXentGrad', 'BirqDropoutMask', 'BirqGumbelNoise'] as const;
+export const NATIVE_MODEL_KERNELS = ['BirqDepthwiseConv1d', 'BirqDepthwiseConv1dGrad', 'BirqAttention', 'BirqAttentionGrad', 'BirqSoftXent', 'BirqSoftXentGrad', 'BirqDropoutMask', 'BirqGumbelNoise',
+  'BirqLayerNorm', 'BirqLayerNormGrad', 'BirqSwish', 'BirqSwishGrad'] as const;
 
 export function registerModelKernels(native: HeapKernels): string[] {
   const heap = (b: WasmBackend) => b.wasm.HEAPU8.buffer as ArrayBuffer;
@@ -186,6 +187,41 @@ export function registerModelKernels(native: HeapKernels): string[] {
       const out = b.makeOutput(shape, 'float32');
       native.gumbelNoise(heap(b), off(b, out), size(shape), ...uniformLaneSeeds(seed));
       return out;
+    },
+    // x [..., D], g [D], b [D]; attrs eps -> [y [..., D], xhat [..., D], rstd [N]]
+    BirqLayerNorm: (args) => {
+      const { x, g, b: beta } = args.inputs as Record<string, tf.TensorInfo>;
+      const { eps } = args.attrs as unknown as { eps: number };
+      const b = args.backend as unknown as WasmBackend;
+      const D = x.shape[x.shape.length - 1], N = size(x.shape) / D;
+      const y = b.makeOutput(x.shape, 'float32'), xhat = b.makeOutput(x.shape, 'float32'), rstd = b.makeOutput([N], 'float32');
+      native.layerNormFwd(heap(b), off(b, x), off(b, g), off(b, beta), off(b, y), off(b, xhat), off(b, rstd), N, D, eps);
+      return [y, xhat, rstd];
+    },
+    // xhat, rstd, g, dy -> [dx, dg, db]
+    BirqLayerNormGrad: (args) => {
+      const { xhat, rstd, g, dy } = args.inputs as Record<string, tf.TensorInfo>;
+      const b = args.backend as unknown as WasmBackend;
+      const D = xhat.shape[xhat.shape.length - 1], N = size(xhat.shape) / D;
+      const dx = b.makeOutput(xhat.shape, 'float32'), dg = b.makeOutput([D], 'float32'), db = b.makeOutput([D], 'float32');
+      native.layerNormBwd(heap(b), off(b, xhat), off(b, rstd), off(b, g), off(b, dy), off(b, dx), off(b, dg), off(b, db), N, D);
+      return [dx, dg, db];
+    },
+    // x -> x·sigmoid(x)
+    BirqSwish: (args) => {
+      const { x } = args.inputs as Record<string, tf.TensorInfo>;
+      const b = args.backend as unknown as WasmBackend;
+      const y = b.makeOutput(x.shape, 'float32');
+      native.swishFwd(heap(b), off(b, x), off(b, y), size(x.shape));
+      return y;
+    },
+    // x, dy -> dx
+    BirqSwishGrad: (args) => {
+      const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
+      const b = args.backend as unknown as WasmBackend;
+      const dx = b.makeOutput(x.shape, 'float32');
+      native.swishBwd(heap(b), off(b, x), off(b, dy), off(b, dx), size(x.shape));
+      return dx;
     },
   };
   const names: string[] = [];

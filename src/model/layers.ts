@@ -26,9 +26,19 @@ export function sumRows(x: tf.Tensor2D): tf.Tensor1D {
  * LayerNorm over the last axis with scale g and shift b [D], with a hand-written gradient (tf.customGrad): the
  * tape keeps x̂ and 1/σ instead of every intermediate (one node instead of ~10).
  *   x̂ = (x - μ)/σ;  y = g·x̂ + b;  dx = (1/σ)(dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂)),  dx̂ = dy·g
+ * One native kernel each way where the backend has them; these tfjs ops otherwise (and as the tests' reference).
  */
 const layerNormOp = tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   const eps = 1e-5;
+  if (hasNativeKernel('BirqLayerNorm')) {
+    const [y, xh, rs] = tf.engine().runKernel('BirqLayerNorm', { x, g, b }, { eps }) as tf.Tensor[];
+    save([xh, rs, g]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.engine().runKernel('BirqLayerNormGrad', { xhat: saved[0], rstd: saved[1], g: saved[2], dy }, {}) as tf.Tensor[],
+    };
+  }
   const mean = tf.mean(x, -1, true);
   const c = tf.sub(x, mean);
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(c), -1, true), eps));
@@ -53,10 +63,19 @@ export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return layerNormOp(x, g, b) as tf.Tensor;
 }
 
-/** Swish / SiLU: x · sigmoid(x). */
+/** Swish / SiLU: x · sigmoid(x). One native kernel each way where the backend has them (the tape keeps x only). */
 export function swish(x: tf.Tensor): tf.Tensor {
-  return tf.mul(x, tf.sigmoid(x));
+  return hasNativeKernel('BirqSwish') ? (nativeSwish(x) as tf.Tensor) : tf.mul(x, tf.sigmoid(x));
 }
+
+const nativeSwish = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return {
+    value: tf.engine().runKernel('BirqSwish', { x }, {}) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.engine().runKernel('BirqSwishGrad', { x: saved[0], dy }, {}) as tf.Tensor],
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+}) as any);
 
 /** Gated linear unit over the last axis: [..., 2C] -> [..., C]. */
 export function glu(x: tf.Tensor): tf.Tensor {

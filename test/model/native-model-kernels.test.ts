@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hasNativeKernel, initBackend } from '../../src/backend';
-import { depthwiseConv1d, keyPaddingBias, multiHeadSelfAttention } from '../../src/model';
+import { depthwiseConv1d, keyPaddingBias, layerNorm, multiHeadSelfAttention, swish } from '../../src/model';
 import { softCrossEntropy } from '../../src/objectives';
 import { maxAbsDiff } from '../helpers';
 
@@ -73,6 +73,16 @@ for (const [M, V, soft] of [[5, 11, true], [37, 1000, true], [16, 8192, false]] 
   test(`native soft cross-entropy = tfjs formulation, loss and both gradients: [${M}, ${V}], ${soft ? 'soft' : 'one-hot'} targets`, async () => {
     const t = soft ? input([M, V], 10, 2) : { shape: [M, V], data: new Float32Array(M * V).map((_, i) => (i % V === (Math.floor(i / V) * 7919) % V ? 1 : 0)) };
     await compare('BirqSoftXent', (logits, targets) => softCrossEntropy(logits as tf.Tensor2D, soft ? tf.softmax(targets) as tf.Tensor2D : targets as tf.Tensor2D), [input([M, V], 9, 3), t]);
+  });
+}
+
+for (const shape of [[3, 7], [2, 17, 144], [4, 50, 33]]) {
+  test(`native layer norm = tfjs formulation, values and gradients of x, g, b: [${shape}]`, async () => {
+    const D = shape[shape.length - 1];
+    await compare('BirqLayerNorm', (x, g, b) => layerNorm(x, g, b), [input(shape, 20, 3), input([D], 21), input([D], 22)]);
+  });
+  test(`native swish = tfjs formulation, values and gradient: [${shape}]`, async () => {
+    await compare('BirqSwish', (x) => swish(x), [input(shape, 23, 4)]);
   });
 }
 

@@ -16,8 +16,8 @@
  *     offsets in bytes, strides in elements (0 = broadcast), row-major, beta = 0.
  *   unary(heap, op, xOff, outOff, n) -> void    op 0: exp, 1: log; elementwise, out must not overlap x
  *   sumRows(heap, xOff, rows, cols, outOff) -> void   out[c] = Σ_r x[r, c]
- *   dwconvFwd / dwconvBwd / attentionFwd / attentionBwd / xentFwd / xentBwd / dropoutMask / gumbelNoise: see the
- *   glue below and nn-kernels.h
+ *   dwconv, attention, xent, layerNorm, swish (Fwd / Bwd each), dropoutMask, gumbelNoise: see the glue below and
+ *   nn-kernels.h
  */
 #include <dlfcn.h>
 #include <node_api.h>
@@ -329,6 +329,53 @@ static napi_value gumbel_noise(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* layerNormFwd(heap, x, g, b, y, xhat, rstd, N, D, eps) */
+static napi_value layernorm_fwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(9);
+  const int64_t N = I(6), D = I(7);
+  CHECK_OPERAND(0, N * D);
+  CHECK_OPERAND(1, D);
+  CHECK_OPERAND(2, D);
+  CHECK_OPERAND(3, N * D);
+  CHECK_OPERAND(4, N * D);
+  CHECK_OPERAND(5, N);
+  birq_layernorm_fwd(F32(0), F32(1), F32(2), F32(3), F32(4), F32(5), N, D, (float)v[8]);
+  return NULL;
+}
+
+/* layerNormBwd(heap, xhat, rstd, g, dy, dx, dg, db, N, D) */
+static napi_value layernorm_bwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(9);
+  const int64_t N = I(7), D = I(8);
+  CHECK_OPERAND(0, N * D);
+  CHECK_OPERAND(1, N);
+  CHECK_OPERAND(2, D);
+  CHECK_OPERAND(3, N * D);
+  CHECK_OPERAND(4, N * D);
+  CHECK_OPERAND(5, D);
+  CHECK_OPERAND(6, D);
+  birq_layernorm_bwd(F32(0), F32(1), F32(2), F32(3), F32(4), F32(5), F32(6), N, D);
+  return NULL;
+}
+
+/* swishFwd(heap, x, y, n) and swishBwd(heap, x, dy, dx, n) */
+static napi_value swish_fwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(3);
+  CHECK_OPERAND(0, I(2));
+  CHECK_OPERAND(1, I(2));
+  birq_swish_fwd(F32(0), F32(1), I(2));
+  return NULL;
+}
+
+static napi_value swish_bwd(napi_env env, napi_callback_info info) {
+  HEAP_ARGS(4);
+  CHECK_OPERAND(0, I(3));
+  CHECK_OPERAND(1, I(3));
+  CHECK_OPERAND(2, I(3));
+  birq_swish_bwd(F32(0), F32(1), F32(2), I(3));
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"load", NULL, load, NULL, NULL, NULL, napi_default, NULL},
@@ -345,6 +392,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"xentBwd", NULL, xent_bwd, NULL, NULL, NULL, napi_default, NULL},
       {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_default, NULL},
       {"gumbelNoise", NULL, gumbel_noise, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormFwd", NULL, layernorm_fwd, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormBwd", NULL, layernorm_bwd, NULL, NULL, NULL, napi_default, NULL},
+      {"swishFwd", NULL, swish_fwd, NULL, NULL, NULL, napi_default, NULL},
+      {"swishBwd", NULL, swish_bwd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -220,3 +220,47 @@ void birq_gumbel_noise(float *out, int64_t n, const uint32_t lanes[8]) {
   }
   for (i = 0; i < n; i++) out[i] = -birq_logf(-birq_logf(out[i]));
 }
+
+void birq_layernorm_fwd(const float *x, const float *g, const float *b, float *y, float *xhat, float *rstd, int64_t N,
+                        int64_t D, float eps) {
+  for (int64_t i = 0; i < N; i++) {
+    const float *restrict xr = x + i * D;
+    float *restrict h = xhat + i * D, *restrict yr = y + i * D;
+    const float mean = sum_of(xr, D) / (float)D;
+    for (int64_t j = 0; j < D; j++) h[j] = xr[j] - mean;
+    const float r = 1.0f / sqrtf(dot_of(h, h, D) / (float)D + eps);
+    for (int64_t j = 0; j < D; j++) {
+      h[j] *= r;
+      yr[j] = g[j] * h[j] + b[j];
+    }
+    rstd[i] = r;
+  }
+}
+
+void birq_layernorm_bwd(const float *xhat, const float *rstd, const float *g, const float *dy, float *dx, float *dg,
+                        float *db, int64_t N, int64_t D) {
+  memset(dg, 0, 4 * (size_t)D);
+  memset(db, 0, 4 * (size_t)D);
+  for (int64_t i = 0; i < N; i++) {
+    const float *restrict h = xhat + i * D, *restrict d = dy + i * D;
+    float *restrict o = dx + i * D;
+    for (int64_t j = 0; j < D; j++) o[j] = d[j] * g[j]; /* dxh, in place of dx */
+    const float m1 = sum_of(o, D) / (float)D, m2 = dot_of(o, h, D) / (float)D, r = rstd[i];
+    for (int64_t j = 0; j < D; j++) o[j] = r * (o[j] - m1 - h[j] * m2);
+    for (int64_t j = 0; j < D; j++) {
+      dg[j] += d[j] * h[j];
+      db[j] += d[j];
+    }
+  }
+}
+
+void birq_swish_fwd(const float *restrict x, float *restrict y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] = x[i] / (1.0f + birq_expf(-x[i]));
+}
+
+void birq_swish_bwd(const float *restrict x, const float *restrict dy, float *restrict dx, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const float s = 1.0f / (1.0f + birq_expf(-x[i]));
+    dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
+  }
+}

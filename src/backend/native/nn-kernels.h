@@ -31,6 +31,18 @@ void birq_xent_fwd(const float *logits, const float *targets, float *logp, float
 void birq_xent_bwd(const float *logp, const float *targets, const float *tsum, float s, float *dlogits, float *dtargets,
                    int64_t M, int64_t V);
 
+/* LayerNorm over rows of x [N,D]: xhat = (x - mean)·rstd, rstd = 1/sqrt(var + eps), y = g·xhat + b. */
+void birq_layernorm_fwd(const float *x, const float *g, const float *b, float *y, float *xhat, float *rstd, int64_t N,
+                        int64_t D, float eps);
+/* Its gradients from the saved xhat, rstd: dx = rstd·(dxh - mean(dxh) - xhat·mean(dxh·xhat)), dxh = dy·g;
+   dg = Σ_rows dy·xhat, db = Σ_rows dy. */
+void birq_layernorm_bwd(const float *xhat, const float *rstd, const float *g, const float *dy, float *dx, float *dg,
+                        float *db, int64_t N, int64_t D);
+
+/* Swish x·sigmoid(x) over n floats, and its gradient dx = dy·s·(1 + x·(1 - s)), s = sigmoid(x). */
+void birq_swish_fwd(const float *x, float *y, int64_t n);
+void birq_swish_bwd(const float *x, const float *dy, float *dx, int64_t n);
+
 /* Dropout's scaled keep-mask: out[i] = u_i < keep ? 1/keep : 0, u_i the uniforms of util/rng.ts's
    uniformFloats(n, seed) (8 interleaved xorshift32 lanes started from `lanes`, as uniformLaneSeeds gives them),
    so the native and the JS mask are the same bit for bit. */
