@@ -169,56 +169,37 @@ void birq_xent_bwd(const float *logp, const float *targets, const float *tsum, f
   }
 }
 
-void birq_dropout_mask(float *out, int64_t n, const uint32_t lanes[8], double keep) {
+/* Lane state x -> its next xorshift32 state, and the uniform (m + 0.5)/2^23 from the top 23 bits m (exact). */
+static inline float next_uniform(uint32_t *state) {
+  uint32_t x = *state;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  *state = x;
+  return ((float)(x >> 9) + 0.5f) * (1.0f / 8388608.0f);
+}
+
+/* out[i] = the next uniform of lane i mod 8: util/rng.ts's uniformFloats exactly. Whole rounds of 8 first, so
+   the lanes advance together in one vector. */
+static void uniform_floats(float *out, int64_t n, const uint32_t lanes[8]) {
   uint32_t s[8];
   memcpy(s, lanes, sizeof s);
-  const float scale = (float)(1.0 / keep);
-  /* u = (m + 0.5)/2^23 with m = x >> 9, so u < keep <=> m < ceil(keep·2^23 - 0.5), exactly (both sides are
-     computed without rounding): an integer compare, the same decision as the JS mask's float one. */
-  const double t = ceil(keep * 8388608.0 - 0.5);
-  const uint32_t threshold = t <= 0 ? 0 : t >= 8388608.0 ? 8388608u : (uint32_t)t;
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; l++) {
-      uint32_t x = s[l];
-      x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      s[l] = x;
-      out[i + l] = (x >> 9) < threshold ? scale : 0.0f;
-    }
-  for (int l = 0; i < n; i++, l++) {
-    uint32_t x = s[l];
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    s[l] = x;
-    out[i] = (x >> 9) < threshold ? scale : 0.0f;
-  }
+    for (int l = 0; l < 8; l++) out[i + l] = next_uniform(&s[l]);
+  for (int l = 0; i < n; i++, l++) out[i] = next_uniform(&s[l]);
+}
+
+void birq_dropout_mask(float *out, int64_t n, const uint32_t lanes[8], double keep) {
+  uniform_floats(out, n, lanes);
+  const float scale = (float)(1.0 / keep);
+  /* compared in double, as the JS mask compares its float32 uniforms with keep */
+  for (int64_t i = 0; i < n; i++) out[i] = (double)out[i] < keep ? scale : 0.0f;
 }
 
 void birq_gumbel_noise(float *out, int64_t n, const uint32_t lanes[8]) {
-  uint32_t s[8];
-  memcpy(s, lanes, sizeof s);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; l++) {
-      uint32_t x = s[l];
-      x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      s[l] = x;
-      out[i + l] = ((float)(x >> 9) + 0.5f) * (1.0f / 8388608.0f);
-    }
-  for (int l = 0; i < n; i++, l++) {
-    uint32_t x = s[l];
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    s[l] = x;
-    out[i] = ((float)(x >> 9) + 0.5f) * (1.0f / 8388608.0f);
-  }
-  for (i = 0; i < n; i++) out[i] = -birq_logf(-birq_logf(out[i]));
+  uniform_floats(out, n, lanes);
+  for (int64_t i = 0; i < n; i++) out[i] = -birq_logf(-birq_logf(out[i]));
 }
 
 void birq_layernorm_fwd(const float *x, const float *g, const float *b, float *y, float *xhat, float *rstd, int64_t N,
