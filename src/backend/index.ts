@@ -132,7 +132,8 @@ export function setBlasThreads(n: number): number | null {
   if (current?.blas) current.blas = `${blas.library}, ${blas.threads} thread${blas.threads > 1 ? 's' : ''}`;
   return before;
 }
-export { hasNativeKernel, nativeFlops, NATIVE_MODEL_KERNELS } from './native-ops';
+export { nativeFlops } from './native-ops';
+export { hasNativeKernel, NATIVE_MODEL_KERNELS } from './native-model-ops';
 export type { NativeBlas } from './native-kernels';
 export { matmulGflops, ffnTimes, timeMs } from './microbench';
 export type { FfnTimes } from './microbench';

@@ -11,14 +11,15 @@
  * 3. Exp, Log and Sum over leading axes: with the native kernels loaded, computed by them (wasm's exp/log cost
  *    ~15 ns per element, and the step's [M, 8192] softmaxes take several).
  *    Model kernels tfjs has no op for (depthwise conv over time, the attention core, soft cross-entropy) are
- *    registered under their own names (native-ops.ts); src/model and src/objectives use them when present.
+ *    registered under their own names (native-model-ops.ts); src/model and src/objectives use them when present.
  * 4. Kernels wasm lacks but training touches (conv weight gradients, depthwise conv gradients, the gradient of
  *    gather, einsum). They delegate to the cpu backend's kernel: correct, slow; the hot path avoids them
  *    (see src/model for depthwise conv as shifted slices).
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeBlas } from './native-kernels';
-import { nativeMatMul, nativeSumLeading, nativeUnary, registerModelKernels } from './native-ops';
+import { registerModelKernels } from './native-model-ops';
+import { nativeMatMul, nativeSumLeading, nativeUnary } from './native-ops';
 import { patchWasmSlice } from './wasm-slice';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
