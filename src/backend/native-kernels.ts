@@ -6,9 +6,9 @@
  * or a BLAS the backend keeps wasm's kernels and says why.
  *
  *   BIRQ_NATIVE_BLAS=0       keep wasm's matMul (for comparisons)
- *   BIRQ_BLAS_THREADS=N      BLAS threads (default 1). On 2 cores, 2 threads make the bare benchmark step
- *                            ~25 % faster but not a pretraining run, whose data loading and bookkeeping want the
- *                            second core (c1-small: 3.2 s/step with 1 thread, 3.5 with 2).
+ *   BIRQ_BLAS_THREADS=N      BLAS threads (default 1). On 2 cores, 2 threads make a pretraining step ~25 %
+ *                            faster, but sgemm's last bits depend on the thread count, so an exact rerun or
+ *                            resume needs the same count: opt in, not default.
  */
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';

@@ -47,6 +47,8 @@ export function environment(): Record<string, unknown> {
   return {
     backend: r?.backend ?? null,
     patches: r?.patches ?? [],
+    // BLAS library and thread count: sgemm's last bits depend on the thread count, so an exact rerun needs the same.
+    blas: r?.blas ?? null,
     versions: r?.versions ?? { node: process.versions.node },
     gitCommit: gitCommit(),
     host: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, memGB: Math.round(os.totalmem() / 2 ** 30) },
