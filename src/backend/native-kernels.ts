@@ -1,11 +1,11 @@
 /**
- * Native kernels on the wasm heap (native/heap-kernels.c, a small N-API addon): matMul through a system BLAS
- * (wasm's own runs ~20 GFLOP/s, OpenBLAS ~60 on one core), and exp, log and row sums, which wasm computes ~10-30x
- * slower than a vectorized loop. The addon is compiled on first use into the cache (cc + node-api-headers, ~1 s;
+ * Native kernels on the wasm heap (native/heap-kernels.c + nn-kernels.c, a small N-API addon): matMul through a
+ * system BLAS (wasm's own runs ~20 GFLOP/s, OpenBLAS ~60 on one core); exp, log and row sums, which wasm computes
+ * ~10-30x slower than a vectorized loop; and the model kernels of native-model-ops.ts. The addon is compiled on first use into the cache (cc + node-api-headers, ~1 s;
  * -march=native, so the cache key includes the CPU's flags) and loaded from there afterwards. Without a compiler
  * or a BLAS the backend keeps wasm's kernels and says why.
  *
- *   BIRQ_NATIVE_BLAS=0       keep wasm's matMul (for comparisons)
+ *   BIRQ_NATIVE_BLAS=0       keep wasm's own kernels (for comparisons)
  *   BIRQ_BLAS_THREADS=N      BLAS threads (default 1). On 2 cores, 2 threads make a pretraining step ~25 %
  *                            faster, but sgemm's last bits depend on the thread count, so an exact rerun or
  *                            resume needs the same count: opt in, not default.
@@ -75,7 +75,7 @@ function load(): { blas: NativeBlas | null; why: string } {
     if (typeof file !== 'string') return { blas: null, why: file.why };
     addon = require(file);
   } catch (e) {
-    return { blas: null, why: `the BLAS addon failed to load: ${(e as Error).message}` };
+    return { blas: null, why: `the native kernels' addon failed to load: ${(e as Error).message}` };
   }
   let library: string;
   try {

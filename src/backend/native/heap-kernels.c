@@ -38,7 +38,7 @@ static get_config_fn get_config = NULL;
 #define CHECK(call)                                                                     \
   do {                                                                                  \
     if ((call) != napi_ok) {                                                            \
-      napi_throw_error(env, NULL, "birq blas-gemm: N-API call failed: " #call);         \
+      napi_throw_error(env, NULL, "birq heap kernels: N-API call failed: " #call);         \
       return NULL;                                                                      \
     }                                                                                   \
   } while (0)
