@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BirqError } from '../util/errors';
-import { nativeBlas, setThreads } from './native-kernels';
+import { describeBlas, nativeBlas, setThreads } from './native-kernels';
 import { patchWasm } from './wasm-patches';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -119,7 +119,7 @@ function versions(): Record<string, string> {
 
 export { patchWasm, DELEGATED_KERNELS } from './wasm-patches';
 export { patchWasmSlice } from './wasm-slice';
-export { nativeBlas } from './native-kernels';
+export { describeBlas, nativeBlas } from './native-kernels';
 
 /**
  * Set the native BLAS's thread count and keep the backend report in step; returns the previous count (null when
@@ -129,7 +129,7 @@ export function setBlasThreads(n: number): number | null {
   const { blas } = nativeBlas();
   if (!blas) return null;
   const before = setThreads(blas, n);
-  if (current?.blas) current.blas = `${blas.library}, ${blas.threads} thread${blas.threads > 1 ? 's' : ''}`;
+  if (current?.blas) current.blas = describeBlas(blas);
   return before;
 }
 export { nativeFlops } from './native-ops';

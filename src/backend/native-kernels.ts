@@ -88,6 +88,11 @@ function load(): { blas: NativeBlas | null; why: string } {
   return { blas, why: '' };
 }
 
+/** 'libopenblas.so.0, 1 thread': the library and its threads, as reports and run directories show them. */
+export function describeBlas(blas: NativeBlas): string {
+  return `${blas.library}, ${blas.threads} thread${blas.threads > 1 ? 's' : ''}`;
+}
+
 /** Set the BLAS thread count (OpenBLAS, BLIS); returns the previous one. */
 export function setThreads(blas: NativeBlas, n: number): number {
   const before = blas.threads;

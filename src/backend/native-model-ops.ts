@@ -62,12 +62,12 @@ export function registerModelKernels(native: HeapKernels): string[] {
       native.xentFwd(heap(b), off(b, logits), off(b, targets), off(b, logp), off(b, loss), off(b, tsum), M, V);
       return [logp, loss, tsum];
     },
-    // logp, targets, tsum; attrs scale -> [dlogits, dtargets]
+    // logp, targets, tsum, dy (the mean loss's upstream gradient, a scalar) -> [dlogits, dtargets]
     BirqSoftXentGrad: (args) => {
-      const { logp, targets, tsum } = args.inputs as Record<string, tf.TensorInfo>;
-      const { scale } = args.attrs as unknown as { scale: number };
+      const { logp, targets, tsum, dy } = args.inputs as Record<string, tf.TensorInfo>;
       const b = args.backend as unknown as WasmBackend;
       const [M, V] = logp.shape;
+      const scale = new Float32Array(heap(b), off(b, dy), 1)[0] / M; // read on the heap: no sync through the engine
       const dl = b.makeOutput([M, V], 'float32'), dt = b.makeOutput([M, V], 'float32');
       native.xentBwd(heap(b), off(b, logp), off(b, targets), off(b, tsum), scale, off(b, dl), off(b, dt), M, V);
       return [dl, dt];

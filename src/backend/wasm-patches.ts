@@ -17,7 +17,7 @@
  *    (see src/model for depthwise conv as shifted slices).
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBlas } from './native-kernels';
+import { describeBlas, nativeBlas } from './native-kernels';
 import { registerModelKernels } from './native-model-ops';
 import { nativeMatMul, nativeSumLeading, nativeUnary } from './native-ops';
 import { patchWasmSlice } from './wasm-slice';
@@ -66,7 +66,7 @@ export function patchWasm(): WasmPatches {
       if (preferNative(name, f)) native.push(name);
     native.push(...registerModelKernels(k));
   }
-  const blasName = blas ? `${blas.library}, ${blas.threads} thread${blas.threads > 1 ? 's' : ''}` : null;
+  const blasName = blas ? describeBlas(blas) : null;
   return { matMul, blas: blasName, blasWhy: why, native, delegated, inPlace };
 }
 

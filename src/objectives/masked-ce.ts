@@ -41,10 +41,8 @@ const crossEntropyOp = tf.customGrad(((logits: tf.Tensor2D, targets: tf.Tensor2D
     save([logp, targets, tsum]);
     return {
       value: tf.div(tf.sum(rowLoss), M),
-      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
-        const scale = dy.dataSync()[0] / M; // a scalar read: dy is the loss's upstream gradient
-        return tf.engine().runKernel('BirqSoftXentGrad', { logp: saved[0], targets: saved[1], tsum: saved[2] }, { scale }) as tf.Tensor[];
-      },
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) =>
+        tf.engine().runKernel('BirqSoftXentGrad', { logp: saved[0], targets: saved[1], tsum: saved[2], dy }, {}) as tf.Tensor[],
     };
   }
   const logp = tf.logSoftmax(logits);

@@ -28,7 +28,7 @@ test('the native kernels load here (gcc, node-api-headers and OpenBLAS come with
   assert.ok(blas, `native kernels did not load: ${why}`);
   assert.match(blas.library, /openblas/i);
   const r = await initBackend({ force: 'wasm', quiet: true });
-  assert.equal(r.blas, `${blas.library}, ${blas.threads} thread${blas.threads > 1 ? 's' : ''}`);
+  assert.equal(r.blas, `${blas.library}, ${blas.threads} thread${blas.threads > 1 ? 's' : ''}`); // describeBlas's format
   for (const k of ['Exp', 'Log', 'Sum']) assert.ok(r.patches.some((p) => p.startsWith(`${k}: native`)), k);
 });
 
