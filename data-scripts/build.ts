@@ -1,5 +1,5 @@
 /**
- * `buildCorpus`: the built-in synthetic corpus (../shared/DATA.md), in LibriSpeech layout plus a JSONL
+ * `buildCorpus`: the built-in synthetic corpus (docs/data.md), in LibriSpeech layout plus a JSONL
  * manifest, under `dataRoot()/austen-<profile>` by default.
  *
  * Layout of a finished corpus:
@@ -9,7 +9,7 @@
  *   SPEAKERS.TXT                LibriSpeech-style: id | sex | subset | engine/voice/stretch/pitch
  *   <split>/<spk>/<chap>/<spk>-<chap>-NNNN.wav or .flac (16 kHz, 16-bit mono) and .json (sidecar)
  *   <split>/<spk>/<chap>/<spk>-<chap>.trans.txt
- *   train-1h/, train-10min/     nested subsets of train-10h as hard links (same layout)
+ *   train-10h/, train-1h/, train-10min/   nested subsets of train-labeled cut by duration (plan.ts), hard links
  *
  * Idempotent: a complete corpus with the same recipe and seed returns at once; an interrupted build resumes
  * (every utterance is written atomically and skipped when its sidecar exists). Safe against a concurrent
@@ -28,7 +28,7 @@ import { readJson, writeFileAtomic, writeJsonAtomic } from '../src/util/fs';
 import { dataRoot, Profile, PROFILES } from '../src/util/paths';
 import { Progress, ProgressInfo } from '../src/util/progress';
 import { fetchAusten, Novel, readNovels } from './austen';
-import { makePlan, PROFILE_SPECS, SPLITS, SUBSETS, UttJob } from './plan';
+import { assignSubsets, makePlan, PROFILE_SPECS, SPLITS, SUBSETS, UttJob } from './plan';
 import { espeakHelper } from './engines/espeak';
 import { isDone, SynthTarget } from './synth';
 import { novelSentences, Sentence } from './text';
@@ -36,7 +36,7 @@ import { requireTools } from './tools';
 import { BASE_VOICES, makeSpeakers } from './voices';
 
 /** Bump when the recipe changes what is generated; a corpus with another version is rebuilt only with force. */
-export const RECIPE_VERSION = 6;
+export const RECIPE_VERSION = 7;
 export const DEFAULT_SEED = 1234;
 
 export interface BuildOptions {
@@ -238,7 +238,13 @@ function runWorkers(target: SynthTarget, batches: UttJob[][], n: number, progres
 
 /** Manifest, transcripts, subsets and statistics from the sidecars. */
 function finalize(root: string, jobs: UttJob[], profile: Profile, seed: number, format: 'wav' | 'flac'): CorpusInfo {
-  const entries = jobs.map((j) => readJson<ManifestEntry>(path.join(root, j.rel + '.json'), 'utterance sidecar'));
+  const entries = jobs.map((j) => readJson<ManifestEntry & { subsetRank?: number }>(path.join(root, j.rel + '.json'), 'utterance sidecar'));
+  const pool = entries.filter((e) => e.split === 'train-labeled').map((e) => ({ id: e.id, rank: e.subsetRank ?? -1, duration: e.duration! }));
+  const subsets = assignSubsets(pool);
+  for (const e of entries) {
+    e.subsets = subsets.get(e.id) ?? [];
+    delete e.subsetRank;
+  }
   writeFileAtomic(path.join(root, 'manifest.jsonl'), entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   const splits: Record<string, SplitStats> = {};
   const groups = new Map<string, ManifestEntry[]>();
@@ -260,7 +266,7 @@ function finalize(root: string, jobs: UttJob[], profile: Profile, seed: number, 
     const [split, spk, chap] = key.split('/');
     const dir = path.join(root, split, spk, chap);
     if ((SUBSETS as readonly string[]).includes(split)) {
-      // Subsets are hard links into train-10h: no extra disk, and a plain LibriSpeech reader sees a full split.
+      // Subsets are hard links into train-labeled: no extra disk, and a plain LibriSpeech reader sees a full split.
       fs.mkdirSync(dir, { recursive: true });
       for (const e of es) for (const rel of [e.audio, e.audio.replace(/\.(wav|flac)$/, '.json')]) {
         const src = path.join(root, rel);

@@ -51,9 +51,9 @@ function writeUtt(t: SynthTarget, j: UttJob, s: Synth, tag: string): number {
   const peakDb = -1 - 5 * rng.uniform();
   setPeak(x, peakDb);
   const sp = j.speaker;
-  const entry: ManifestEntry = {
+  const entry: ManifestEntry & { subsetRank: number } = {
     id: j.id, audio: `${j.rel}.${t.format}`, text: j.text.transcript, speaker: String(sp.id), chapter: String(j.chapter),
-    split: j.split, subsets: j.subsets, sampleRate: RATE, numSamples: x.length, duration,
+    split: j.split, subsets: [], subsetRank: j.subsetRank, sampleRate: RATE, numSamples: x.length, duration,
     phones: phoneString(segments), segments, gender: sp.base.gender,
     voice: { engine: sp.base.engine, name: sp.base.name, stretch: sp.stretch, f0Shift: sp.f0Shift, pitchCents: sp.pitchCents, peakDbfs: Math.round(peakDb * 100) / 100, speakText: j.text.speak },
     degrade: j.degrade ? { ...j.degrade, ...noise } : null,

@@ -122,8 +122,8 @@ Sensibility). `birq lm` trains the full one on four books (Emma, Mansfield Park,
 Sensibility) and refuses Persuasion (dev) and Northanger Abbey (test).
 """),
 ("code", """
-const trainText = birq.openCorpus(corpus, { split: 'train-10h' }).map((e) => birq.normalizeText(e.text ?? ''));
-const lm = birq.CharNgramLm.train(trainText, 5, 'train-10h transcripts');
+const trainText = birq.openCorpus(corpus, { split: 'train-labeled' }).map((e) => birq.normalizeText(e.text ?? ''));
+const lm = birq.CharNgramLm.train(trainText, 5, 'train-labeled transcripts');
 const decodeRows = [
   { decoder: 'greedy', opts: { decoder: 'greedy' as const } },
   { decoder: 'beam 8', opts: { decoder: 'beam' as const, beamWidth: 8 } },

@@ -26,7 +26,7 @@ export async function run(args: string[]): Promise<number> {
   if (sub === 'build') return build(rest);
   if (sub === 'check') return check(rest);
   if (sub === 'stats') return stats(rest);
-  process.stderr.write('usage: birq data build --profile smoke|small|full [--out DIR] [--seed N] [--workers N] [--format wav|flac] [--force]\n       birq data check DIR [--rate HZ] [--json]\n       birq data stats [DIR] [--cmvn SPLIT] [--json]\n');
+  process.stderr.write('usage: birq data build --profile smoke|small|medium|full [--out DIR] [--seed N] [--workers N] [--format wav|flac] [--force]\n       birq data check DIR [--rate HZ] [--json]\n       birq data stats [DIR] [--cmvn SPLIT] [--json]\n');
   return 2;
 }
 
@@ -44,7 +44,7 @@ async function build(args: string[]): Promise<number> {
   if (flags.json) process.stdout.write(JSON.stringify(info) + '\n');
   else {
     process.stdout.write(`corpus ${info.profile} (seed ${info.seed}) at ${info.root}\n`);
-    for (const [s, st] of Object.entries(info.splits)) process.stdout.write(`  ${s.padEnd(12)} ${String(st.utterances).padStart(6)} utts ${(st.hours * 60).toFixed(1).padStart(7)} min ${String(st.speakers).padStart(3)} speakers\n`);
+    for (const [s, st] of Object.entries(info.splits)) process.stdout.write(`  ${s.padEnd(13)} ${String(st.utterances).padStart(6)} utts ${(st.hours * 60).toFixed(1).padStart(7)} min ${String(st.speakers).padStart(3)} speakers\n`);
     if (info.build) process.stdout.write(`built in ${info.build.wallS.toFixed(1)} s: ${info.build.xRealTime.toFixed(1)}x real time on ${info.build.workers} workers\n`);
   }
   return 0;
@@ -72,8 +72,8 @@ function stats(args: string[]): number {
   const rows = summarize(entries);
   if (flags.json) process.stdout.write(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
-    process.stdout.write(`${'split'.padEnd(12)} ${'utts'.padStart(6)} ${'hours'.padStart(7)} ${'spk'.padStart(4)} ${'words'.padStart(7)} ${'mean s'.padStart(7)} ${'max s'.padStart(6)}\n`);
-    for (const r of rows) process.stdout.write(`${r.split.padEnd(12)} ${String(r.utterances).padStart(6)} ${r.hours.toFixed(3).padStart(7)} ${String(r.speakers).padStart(4)} ${String(r.words).padStart(7)} ${r.meanSeconds.toFixed(2).padStart(7)} ${r.maxSeconds.toFixed(2).padStart(6)}\n`);
+    process.stdout.write(`${'split'.padEnd(13)} ${'utts'.padStart(6)} ${'hours'.padStart(7)} ${'spk'.padStart(4)} ${'words'.padStart(7)} ${'mean s'.padStart(7)} ${'max s'.padStart(6)}\n`);
+    for (const r of rows) process.stdout.write(`${r.split.padEnd(13)} ${String(r.utterances).padStart(6)} ${r.hours.toFixed(3).padStart(7)} ${String(r.speakers).padStart(4)} ${String(r.words).padStart(7)} ${r.meanSeconds.toFixed(2).padStart(7)} ${r.maxSeconds.toFixed(2).padStart(6)}\n`);
   }
   if (flags.cmvn) {
     const split = flags.cmvn as string;

@@ -16,7 +16,7 @@ export interface FinetuneConfig {
   vocab: VocabKind;
   data: {
     corpus: string;
-    /** Labeled training split (train-10min, train-1h, train-10h). */
+    /** Labeled training split: a duration-named subset (train-10min, train-1h, train-10h) or the pool train-labeled. */
     split: string;
     /** Evaluated every run.evalEvery steps and at the end ('' = none). */
     devSplit: string;
@@ -45,11 +45,11 @@ function base(): FinetuneConfig {
 
 export const FINETUNE_PRESETS: Record<string, { what: string; config: FinetuneConfig }> = {
   smoke: {
-    what: 'CI: smoke encoder, train-1h of the smoke corpus (8 utterances), 40 steps, 10 head-only; runs end to end in seconds, WER stays high',
+    what: 'CI: smoke encoder, the labeled pool of the smoke corpus (12 utterances), 40 steps, 10 head-only; runs end to end in seconds, WER stays high',
     config: {
       ...base(),
       encoderPreset: 'smoke',
-      data: { corpus: '', split: 'train-1h', devSplit: 'dev', batchSize: 4, maxBatchFrames: 4 * 1200 },
+      data: { corpus: '', split: 'train-labeled', devSplit: 'dev', batchSize: 4, maxBatchFrames: 4 * 1200 },
       optim: { ...base().optim, lr: 2e-3, warmupSteps: 5 },
       freezeEncoderSteps: 10,
       run: { steps: 40, logEvery: 5, evalEvery: 20 },

@@ -16,8 +16,8 @@ export function runsRoot(): string {
   return process.env.BIRQ_RUNS ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'birq-lab', 'runs');
 }
 
-export type Profile = 'smoke' | 'small' | 'full';
-export const PROFILES: readonly Profile[] = ['smoke', 'small', 'full'];
+export type Profile = 'smoke' | 'small' | 'medium' | 'full';
+export const PROFILES: readonly Profile[] = ['smoke', 'small', 'medium', 'full'];
 
 /** The size profile: `BIRQ_PROFILE` (smoke for CI and tests, small for a laptop, full for the paper-shaped runs). */
 export function profile(): Profile {

@@ -116,7 +116,7 @@ test('`birq data stats` prints one row per split of the built-in smoke corpus; `
   const { code, out } = await cli(['stats', root, '--json']);
   assert.equal(code, 0);
   const rows = out.trim().split('\n').map((l) => JSON.parse(l) as { split: string; utterances: number; speakers: number });
-  for (const s of ['pretrain', 'train-10h', 'train-1h', 'train-10min', 'dev', 'test-clean', 'test-other']) assert.ok(rows.some((r) => r.split === s && r.utterances > 0), s);
+  for (const s of ['pretrain', 'train-labeled', 'dev', 'test-clean', 'test-other']) assert.ok(rows.some((r) => r.split === s && r.utterances > 0), s);
   const chk = await cli(['check', root]);
   assert.equal(chk.code, 0, chk.out);
 });

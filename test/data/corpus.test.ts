@@ -27,19 +27,17 @@ test('buildCorpus({profile: "smoke"}) is idempotent and describes itself', async
   assert.equal(st.mean.length, 80);
 });
 
-test('splits follow DATA.md: train speakers never in dev/test, dev and test speakers disjoint, subsets nested', () => {
+test('splits follow docs/data.md: train speakers never in dev/test, dev and test speakers disjoint, no duration-named subset at smoke', () => {
   const spk = (s: string) => new Set(rows.filter((r) => r.split === s).map((r) => r.speaker));
-  const train = new Set([...spk('pretrain'), ...spk('train-10h')]);
+  const train = new Set([...spk('pretrain'), ...spk('train-labeled')]);
   for (const s of ['dev', 'test-clean', 'test-other']) {
     assert.ok(spk(s).size > 0, s);
     for (const x of spk(s)) assert.ok(!train.has(x), `${s} speaker ${x} also trains`);
   }
   for (const x of spk('dev')) assert.ok(!spk('test-clean').has(x) && !spk('test-other').has(x));
-  const ten = rows.filter((r) => r.split === 'train-10h');
-  const one = ten.filter((r) => r.subsets!.includes('train-1h'));
-  const tenMin = ten.filter((r) => r.subsets!.includes('train-10min'));
-  assert.ok(tenMin.length > 0 && tenMin.length < one.length && one.length < ten.length);
-  for (const r of tenMin) assert.ok(r.subsets!.includes('train-1h'), 'train-10min ⊂ train-1h');
+  // The smoke pool holds ~30 s of speech: a split named for 10 minutes would lie about its size.
+  assert.ok(rows.filter((r) => r.split === 'train-labeled').length > 0);
+  assert.deepEqual([...new Set(rows.flatMap((r) => r.subsets ?? []))], []);
   assert.ok(new Set(rows.map((r) => (r.voice as { engine: string }).engine)).size >= 2, 'at least two engines');
   assert.ok(rows.filter((r) => r.split === 'test-other').every((r) => r.degrade && typeof (r.degrade as { snrDb: number }).snrDb === 'number'));
 });
@@ -167,4 +165,27 @@ test('format flac: LibriSpeech-style FLAC files that our decoder reads and the c
   assert.equal(readLibriSpeech(path.join(out, fl[0].split!)).length, fl.filter((r) => r.split === fl[0].split).length);
   assert.ok(info.complete);
   fs.rmSync(out, { recursive: true, force: true });
+});
+
+test('duration-named subsets: nested prefixes of the pool order, each within 5 % of its name, absent when the pool is short', async () => {
+  const { assignSubsets, SUBSET_SECONDS } = await import('../../data-scripts/plan');
+  // 1000 utterances of 2-7 s (≈ 75 min): train-1h and train-10min fit, train-10h does not.
+  const pool = Array.from({ length: 1000 }, (_, i) => ({ id: `u${i}`, rank: (i * 7919) % 1000, duration: 2 + ((i * 37) % 50) / 10 }));
+  const got = assignSubsets(pool);
+  const byRank = [...pool].sort((a, b) => a.rank - b.rank);
+  for (const s of ['train-1h', 'train-10min'] as const) {
+    const members = byRank.filter((u) => got.get(u.id)!.includes(s));
+    const secs = members.reduce((a, u) => a + u.duration, 0);
+    assert.ok(Math.abs(secs / SUBSET_SECONDS[s] - 1) <= 0.05, `${s}: ${secs} s`);
+    assert.deepEqual(members, byRank.slice(0, members.length), `${s} is a prefix of the order`);
+  }
+  for (const u of pool) {
+    const s = got.get(u.id)!;
+    assert.ok(!s.includes('train-10h'));
+    if (s.includes('train-10min')) assert.ok(s.includes('train-1h'), 'train-10min ⊂ train-1h');
+  }
+  // A pool of 50 min is too short for train-1h: no such subset at all.
+  const short = assignSubsets(pool.slice(0, 700).map((u) => ({ ...u, duration: 3000 / 700 })));
+  assert.ok(![...short.values()].some((s) => s.includes('train-1h')));
+  assert.ok([...short.values()].some((s) => s.includes('train-10min')));
 });

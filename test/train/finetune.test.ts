@@ -116,7 +116,7 @@ describe('CTC fine-tuning on the smoke corpus', () => {
 
   it('the warm-up freezes the encoder exactly; afterwards it trains; no tensors leak', async () => {
     const pre = loadPretrainedEncoder(runs.birq);
-    const src = new LabeledSource({ corpus, split: 'train-1h', vocab: charVocab(), batchSize: 2, maxBatchFrames: 4000, seed: 1 });
+    const src = new LabeledSource({ corpus, split: 'train-labeled', vocab: charVocab(), batchSize: 2, maxBatchFrames: 4000, seed: 1 });
     const task = new CtcFinetuneTask(pre.encoder, charVocab(), src.targets(), { freezeEncoderSteps: 2, seed: 1 });
     const enc = () => task.params.trainable().filter(([n]) => !n.startsWith('head.')).map(([, v]) => Array.from(v.dataSync()));
     const head = () => Array.from(task.params.get('head.ctc.w').dataSync());
@@ -145,7 +145,7 @@ describe('CTC fine-tuning on the smoke corpus', () => {
 
   it('overfitting one batch lowers the CTC loss', () => {
     const enc = new Conformer({ ...presetConfig('smoke').encoder, dropout: 0 }, 5);
-    const src = new LabeledSource({ corpus, split: 'train-1h', vocab: charVocab(), batchSize: 2, maxBatchFrames: 4000, seed: 1 });
+    const src = new LabeledSource({ corpus, split: 'train-labeled', vocab: charVocab(), batchSize: 2, maxBatchFrames: 4000, seed: 1 });
     const task = new CtcFinetuneTask(enc, charVocab(), src.targets(), { freezeEncoderSteps: 0, seed: 1 });
     const batch = src.batchAt(0);
     const losses: number[] = [];
