@@ -9,8 +9,9 @@ import { dataRoot } from '../../src/util/paths';
 
 test('smoke pretraining (BiRQ): anchor and enhanced accuracy well above chance', async () => {
   let c = presetConfig('smoke');
-  // npm test builds the smoke corpus first; run on the toy source when it is absent (a bare checkout).
-  if (!fs.existsSync(path.join(dataRoot(), c.data.corpus, 'manifest.jsonl'))) c = applyOverride(c, 'data.source=toy');
+  // This test is about the smoke corpus; without it, fail (a toy stand-in would pass under the same name).
+  const manifest = path.join(dataRoot(), c.data.corpus, 'manifest.jsonl');
+  assert.ok(fs.existsSync(manifest), `smoke corpus missing (${manifest}): npm test builds it, or run \`npx birq data build --profile smoke\``);
   c = applyOverride(c, 'run.steps=60');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-smoke-'));
   const r = await train({ config: c, runDir: dir, quiet: true });
