@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- step [--json] [--steps N (15)]`: our training step (BEST-RQ and BiRQ, the torch_reference.py
+ * `npm run bench -- step [--json] [--steps N (15)]`: our training step (BEST-RQ and BiRQ, the torch_step.py
  * workload: 4 blocks, d 144, 4 heads, FFN 576, kernel 15, batch 8 x 200 encoder frames, 8192 codes) next to the
  * PyTorch CPU reference (Debian python3-torch, 1 thread) in one go, with the ratios the targets are stated in:
  * BEST-RQ <= 2x PyTorch, BiRQ <= 1.6x our BEST-RQ. Skips the reference with a note when python3-torch is missing.
@@ -14,7 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BENCH_DEFAULTS, BenchArm, benchSteps } from '../src/train/bench-step';
 
-const REFERENCE = path.join(__dirname, '..', '..', 'shared', 'bench', 'torch_reference.py');
+// The PyTorch side of the comparison: the same workload, written against torchaudio's Conformer.
+const REFERENCE = path.join(__dirname, 'torch_step.py');
 
 /**
  * Which BLAS Debian's torch will load (BLAS_INFO=generic: whatever libblas.so.3 points to). The netlib reference

@@ -1,7 +1,7 @@
 /**
  * Jane Austen's six novels from the Debian package r-cran-janeaustenr, without installing R:
  * `apt-get download` the .deb into the cache, `dpkg-deb -x` it, and parse `janeaustenr/data/Rdata.rdb`.
- * Format (../shared/DATA.md, corrected): a run of records, each a big-endian u32 (the *inflated* length) then a
+ * Format (docs/data.md §3): a run of records, each a big-endian u32 (the *inflated* length) then a
  * zlib stream whose compressed length is only known by inflating it; each inflates
  * to an R XDR serialization ('X\n', version, [native encoding for v3], then a STRSXP: flags (low byte 16),
  * an int32 count, per element int32 flags, int32 length (-1 = NA) and the bytes).

@@ -1,6 +1,6 @@
 /**
  * Generators' phone symbols → CMU-39 + sil (the inventory is `PHONE_SET` in src/data/segments.ts).
- * flite and festival use the US "radio" set (../shared/DATA.md): pau → sil, ax → ah, axr → er; the
+ * flite and festival use the US "radio" set (docs/data.md §2): pau → sil, ax → ah, axr → er; the
  * remaining allophones (dx, el, em, en, nx, hv, ix) fold onto their TIMIT-style CMU phone.
  */
 import { fail } from '../src/util/errors';

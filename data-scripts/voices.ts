@@ -28,7 +28,7 @@ export const BASE_VOICES: BaseVoice[] = [
   { engine: 'flite', name: 'kal16', gender: 'M', rate: 16000, pitchBy: 'sox', stretch: true },
   { engine: 'festival', name: 'kal_diphone', gender: 'M', rate: 16000, pitchBy: 'sox', stretch: true },
   { engine: 'festival', name: 'ked_diphone', gender: 'M', rate: 16000, pitchBy: 'sox', stretch: true },
-  // HTS ignores Duration_Stretch (DATA.md), so its speakers differ by pitch only.
+  // HTS ignores Duration_Stretch (docs/data.md §2), so its speakers differ by pitch only.
   { engine: 'festival', name: 'cmu_us_slt_arctic_hts', gender: 'F', rate: 32000, pitchBy: 'sox', stretch: false },
   // espeak-ng: formant synthesis, four accents (US, RP, Scottish, Caribbean) with voice variants.
   { engine: 'espeak', name: 'en-us+f2', gender: 'F', rate: 22050, pitchBy: 'espeak', stretch: true },

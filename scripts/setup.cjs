@@ -23,7 +23,7 @@ const log = (msg) => process.stderr.write(`[setup] ${msg}\n`);
 const APT_CORE = [
   // headless notebooks (nbconvert + nbclient drive the tslab kernel)
   'jupyter-nbconvert', 'jupyter-client', 'python3-nbclient', 'python3-ipykernel',
-  // the built-in corpus (../shared/DATA.md)
+  // the built-in corpus (docs/data.md §2)
   'flite', 'festival', 'festvox-kallpc16k', 'festvox-kdlpc16k', 'festvox-us-slt-hts', 'festlex-cmu', 'festlex-poslex',
   'espeak-ng', 'libespeak-ng-dev', 'sox', 'libsox-fmt-all', 'gcc', 'libc6-dev',
   // the wasm backend's native heap kernels (src/backend/native-kernels.ts): matMul through OpenBLAS. Debian's

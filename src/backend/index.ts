@@ -1,5 +1,5 @@
 /**
- * Backend choice (DESIGN.md §5): tfjs-node-gpu -> tfjs-node -> wasm -> cpu, first that loads wins;
+ * Backend choice (docs/tfjs-wasm.md §1): tfjs-node-gpu -> tfjs-node -> wasm -> cpu, first that loads wins;
  * BIRQ_BACKEND forces one. The report says which runs and why the ones before it were skipped.
  */
 import * as tf from '@tensorflow/tfjs';

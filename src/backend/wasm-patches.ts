@@ -1,5 +1,5 @@
 /**
- * What the wasm backend needs to train fast and completely (TFJS-NOTES.md):
+ * What the wasm backend needs to train fast and completely (docs/tfjs-wasm.md):
  *
  * 1. MatMul. Where a system BLAS loads (native-kernels.ts), BatchMatMul and _FusedMatMul run as cblas_sgemm on the
  *    wasm heap, ~3x wasm's own speed, transpose flags included. Otherwise, and for the cases the BLAS path leaves

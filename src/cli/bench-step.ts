@@ -1,7 +1,7 @@
 /**
  * `birq bench step --mode bestrq|birq --layers 4 --dim 144 --heads 4 --ffn 576 --kernel 15 --batch 8 --frames 200
  *  --codes 8192 [--k 3] [--gumbel soft|hard-st|stopgrad] [--threads 1] [--steps 5] [--warmup 2] [--profile] [--recompute] --json`: median training-step time, the workload of
- * ../shared/bench/torch_reference.py. Registered as `bench`; the first positional names the benchmark.
+ * bench/torch_step.py. Registered as `bench`; the first positional names the benchmark.
  */
 import { BirqError } from '../util/errors';
 import { BENCH_DEFAULTS, BenchStepOptions, benchStep } from '../train/bench-step';

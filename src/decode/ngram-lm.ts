@@ -14,7 +14,7 @@
  * where below the highest order c counts distinct left contexts (continuation counts, N1+(• h w)) and
  * D_k = n1 / (n1 + 2 n2) from the count-of-counts at that order (Ney, Essen & Kneser 1994).
  * Each level is a proper distribution when the one below is, so P(• | h) sums to 1 for every h (tested).
- * Saved as JSON (`saveLm` / `loadLm`); train it on text disjoint from the dev and test books (DATA.md).
+ * Saved as JSON (`saveLm` / `loadLm`); train it on text disjoint from the dev and test books (docs/data.md §4).
  */
 import { fail } from '../util/errors';
 import { readJson, writeJsonAtomic } from '../util/fs';

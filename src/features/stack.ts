@@ -1,5 +1,5 @@
 /**
- * Frame stacking (BEST-RQ's input to the random projection, DESIGN.md §1): s consecutive frames
+ * Frame stacking (BEST-RQ's input to the random projection, docs/method.md §1): s consecutive frames
  * [T, F] -> [floor(T/s), F·s], row t = frames s·t .. s·t+s-1 concatenated. A trailing partial group is dropped
  * ('drop', as a reshape would) or zero-padded ('pad', keeps the last frames: ceil(T/s) rows).
  */

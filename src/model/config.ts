@@ -1,5 +1,5 @@
 /**
- * Encoder configuration and presets (DESIGN.md §4). The subsampling factor is fixed at 4 by both front ends
+ * Encoder configuration and presets (docs/method.md §9). The subsampling factor is fixed at 4 by both front ends
  * (the anchor quantizer's stack factor follows from it: `SUBSAMPLING`), never a second config field.
  */
 export const SUBSAMPLING = 4;

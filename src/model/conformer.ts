@@ -1,5 +1,5 @@
 /**
- * The Conformer encoder with a layer tap (DESIGN.md §1.2): `forward(feats, { untilBlock: k })` returns block k's
+ * The Conformer encoder with a layer tap (docs/method.md §2): `forward(feats, { untilBlock: k })` returns block k's
  * output, so BiRQ's enhanced branch runs only the first k blocks. Parameters live in a named `ParamStore`.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 /**
- * Depthwise 1-D convolution over time as K shifted slices times per-channel weights (TFJS-NOTES.md "(b)"): the
+ * Depthwise 1-D convolution over time as K shifted slices times per-channel weights (docs/tfjs-wasm.md §3, way (b)): the
  * wasm backend has no DepthwiseConv2dNative gradients, and the cpu-delegated ones cost ~700 ms per call; this
  * formulation uses only pad, slice, mul, add and matMul (all native on wasm) and matches tf.depthwiseConv2d with
  * 'same' padding (checked in test/model, values and gradients).

@@ -1,6 +1,6 @@
 /**
  * 4x subsampling front ends, features [B, 4T, F] -> [B, T, D]. Both avoid conv2d (its weight gradient is
- * cpu-delegated on wasm, TFJS-NOTES.md): stacking is a reshape; the conv front end slices frames explicitly and
+ * cpu-delegated on wasm, docs/tfjs-wasm.md §3): stacking is a reshape; the conv front end slices frames explicitly and
  * uses matMul, so its backward is matMul, pad and slice.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 /**
- * Penalty form of BiRQ's bilevel problem (DESIGN.md §1.5):
+ * Penalty form of BiRQ's bilevel problem (docs/method.md §5):
  *   min F(θ)  s.t.  G(θ) - min G ≤ δ   ->   min w1·F + w2·G      (min G is a constant)
  * Variants: BEST-RQ (w1 = 0), enhanced-only (w2 = 0, expected to collapse), an increasing penalty (w2 ramps
  * from w2Start to w2 over the run, the classic penalty-method schedule), and a BOME-style adaptive weight.

@@ -1,5 +1,5 @@
 /**
- * Masked cross-entropy (DESIGN.md §1.4), taken on masked stacked frames only.
+ * Masked cross-entropy (docs/method.md §4), taken on masked stacked frames only.
  *
  * Masked rows are picked with a 0/1 selection matrix S [M, B·T] and a matMul rather than `gather`: gather's
  * gradient (UnsortedSegmentSum) is cpu-delegated and slow on wasm, S's gradient is one more matMul. Heads then run

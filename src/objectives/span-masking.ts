@@ -1,5 +1,5 @@
 /**
- * BEST-RQ span masking (DESIGN.md §1.3) on stacked (encoder) frames of 40 ms.
+ * BEST-RQ span masking (docs/method.md §3) on stacked (encoder) frames of 40 ms.
  *
  * Each valid stacked frame starts a span with probability p (paper 0.01); a span covers L frames (400 ms = 10
  * stacked frames), cut at the utterance end; spans may overlap; an utterance where no span started gets one

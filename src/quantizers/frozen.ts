@@ -1,5 +1,5 @@
 /**
- * Frozen random matrices shared by both quantizers (DESIGN.md §1): drawn from our seeded `Rng` (never
+ * Frozen random matrices shared by both quantizers (docs/method.md §1): drawn from our seeded `Rng` (never
  * Math.random), kept as plain tensors (not tf.Variables) so no optimizer can ever see them.
  */
 import * as tf from '@tensorflow/tfjs';

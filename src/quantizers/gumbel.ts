@@ -1,12 +1,12 @@
 /**
- * Gumbel quantizer for BiRQ's enhanced labels (DESIGN.md §1.2): the encoder's own layer-k output h, with no
+ * Gumbel quantizer for BiRQ's enhanced labels (docs/method.md §2): the encoder's own layer-k output h, with no
  * trainable parameter of its own,
  *
  *   z = norm(LN(h) B)        LN without affine, B [D, d] frozen Xavier-uniform, norm = l2
  *   logits = scale · <z, e_j> over a frozen unit codebook E [V, d]
  *   target = GumbelSoftmax(logits, τ)
  *
- * Modes (one option, DESIGN.md):
+ * Modes (one option, docs/method.md §2):
  *   soft     the soft sample is the target; gradient flows through it into blocks 1..k (the paper's reading)
  *   hard-st  one-hot of the sample forward, the soft sample's gradient backward (straight-through)
  *   stopgrad one-hot argmax of the noise-free logits, no gradient (online HuBERT-style labels; an ablation)

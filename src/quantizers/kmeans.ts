@@ -1,5 +1,5 @@
 /**
- * k-means for offline HuBERT-style relabeling (Hsu et al. 2021 §III-B; DESIGN.md §7): cluster frame features
+ * k-means for offline HuBERT-style relabeling (Hsu et al. 2021 §III-B; docs/method.md §7): cluster frame features
  * of one encoder layer, then use the cluster ids as masked-prediction targets of a second pretraining round.
  *
  * Lloyd's algorithm with k-means++ seeding (Arthur & Vassilvitskii 2007) on rows x [N, D]:

@@ -1,5 +1,5 @@
 /**
- * Random-projection quantizer (BEST-RQ; DESIGN.md §1.1): anchor labels from stacked input frames.
+ * Random-projection quantizer (BEST-RQ; docs/method.md §1): anchor labels from stacked input frames.
  *
  *   y_t = argmax_j < norm(A u_t), c_j >      u_t: [S·F] stacked frames, A: [S·F, d] Xavier-uniform, c_j unit rows
  *

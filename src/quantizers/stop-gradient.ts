@@ -1,5 +1,5 @@
 /**
- * tfjs 4.22 has no `stopGradient` (TFJS-NOTES.md "Missing"): an identity whose gradient is zero. Used by the
+ * tfjs 4.22 has no `stopGradient` (docs/tfjs-wasm.md §3): an identity whose gradient is zero. Used by the
  * Gumbel quantizer's `stopgrad` and `hard-st` modes and by the objectives.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 /**
- * The training-step benchmark: the same workload as ../shared/bench/torch_reference.py (stack-4 front end,
+ * The training-step benchmark: the same workload as bench/torch_step.py (stack-4 front end,
  * K Conformer blocks with batch norm and no dropout, softmax head(s) over V codes, masked CE, AdamW), run through
  * our real task and optimizer, so the number is what pretraining pays per step. ~40% of frames masked, as the
  * reference's --mask-frac 0.4 (start probability 0.05 with 10-frame spans). Our step also computes the anchor

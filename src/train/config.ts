@@ -1,5 +1,5 @@
 /**
- * Pretraining configuration: typed plain data, validated at the edge (STYLE.md). Presets say what they are for;
+ * Pretraining configuration: typed plain data, validated at the edge (docs/conventions.md §6). Presets say what they are for;
  * `--set key=value` and `--config FILE` overrides are checked against the preset's structure: an unknown key is
  * an error naming it, a bad value an error naming key and value. Derived values (stack factor, span length in
  * frames) are computed, never stored.

@@ -1,5 +1,5 @@
 /**
- * CTC fine-tuning as a task object (DESIGN.md §6): a linear CTC head D -> V on the encoder's last block,
+ * CTC fine-tuning as a task object (docs/method.md §6): a linear CTC head D -> V on the encoder's last block,
  *   h = encoder(x) [B, T, D];  logits = head(h) [B, T, V];  loss = mean_b ctc_b / max(1, |label_b|)
  * (per-utterance CTC normalized by target length, then averaged: torch's reduction='mean'). Utterances whose
  * targets cannot fit their frames (zeroInfinity) add 0 and are counted in the metrics, never a NaN step.

@@ -1,5 +1,5 @@
 /**
- * A fine-tuning run, top to bottom (DESIGN.md §6): encoder from a pretraining run (or random: the supervised-only
+ * A fine-tuning run, top to bottom (docs/method.md §6): encoder from a pretraining run (or random: the supervised-only
  * baseline), CTC head, AdamW with warm-up and decay, optional frozen-encoder warm-up, greedy dev evaluation,
  * and a self-describing run directory:
  *   config.json        resolved config, encoder provenance, data description, environment

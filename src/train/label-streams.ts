@@ -1,6 +1,6 @@
 /**
  * Frame label streams of a pretraining run on a labeled split, beside the corpus's phone alignment, for label
- * quality (DESIGN.md §2; `birq labels`, notebook 09):
+ * quality (docs/method.md §8; `birq labels`, notebook 09):
  *   anchor.<b>  the BEST-RQ random-projection labels (frozen, from the input features)
  *   enhanced    BiRQ's labels: the frozen Gumbel quantizer on block k of the unmasked input (noise-free argmax;
  *               for a BEST-RQ run the same frozen quantizer on its block k, which it never trained towards)

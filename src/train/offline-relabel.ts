@@ -1,5 +1,5 @@
 /**
- * Offline HuBERT-style relabeling (Hsu et al. 2021; the paper's Table 1(c) comparison, DESIGN.md §7): take a
+ * Offline HuBERT-style relabeling (Hsu et al. 2021; the paper's Table 1(c) comparison, docs/method.md §7): take a
  * pretrained teacher, cluster its block-k outputs with k-means (fit on the pretraining split), and pretrain a new
  * encoder from scratch by masked prediction of those cluster ids, computed from the teacher on the unmasked input.
  *

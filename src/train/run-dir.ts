@@ -1,5 +1,5 @@
 /**
- * A run directory explains itself (STYLE.md):
+ * A run directory explains itself (docs/conventions.md §10):
  *   config.json          resolved config, preset, environment (versions, backend, git commit, host), data source
  *   metrics.jsonl        one line per logged step (losses, accuracies, code usage, NMI, lr, grad norm, step time)
  *   checkpoints/         step-NNNNNNN.ckpt (tensor-file.ts) + latest.json

@@ -1,5 +1,5 @@
 /**
- * Acoustic sanity of the built-in corpus's alignments (the check DATA.md reports): at a boundary between a
+ * Acoustic sanity of the built-in corpus's alignments (the check docs/data.md §2 reports): at a boundary between a
  * fricative and a vowel the zero-crossing rate jumps (fricatives cross zero far more often), so the
  * ZCR step measured across the boundary (20 ms each side, signed by direction) is largest when boundaries are
  * taken where the generator put them rather than shifted. Per engine, on the smoke corpus (tens of boundaries

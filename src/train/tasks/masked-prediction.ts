@@ -1,5 +1,5 @@
 /**
- * BEST-RQ and BiRQ as one task object (DESIGN.md §1): masked prediction of anchor labels (G) and, for BiRQ, of
+ * BEST-RQ and BiRQ as one task object (docs/method.md §1–§5): masked prediction of anchor labels (G) and, for BiRQ, of
  * enhanced labels (F) made by the encoder's own block k on the unmasked input.
  *
  * Per micro-batch:
