@@ -21,7 +21,19 @@ test('forward: layer tap shapes, untilBlock k equals the first k blocks of the f
   assert.equal(tf.memory().numTensors - before, 3 + 1, 'only the outputs (and one cached position table) remain');
   assert.throws(() => m.forward(x, { untilBlock: 4 }), /untilBlock 4/);
   assert.throws(() => m.forward(tf.zeros([2, 8, 40]) as tf.Tensor3D), /Conformer.forward: feats has shape \[2, 8, 40\], expected \[\?, \?, 80\]/);
-  tf.dispose([x, h0, h1, h3]);
+  // The reference for the tap: a k-block model from the same seed draws the same front end and first k blocks
+  // (parameters are drawn in order), so its full forward is "the first k blocks of the full model".
+  const taps = [h0, h1, m.forward(x, { untilBlock: 2 }), h3];
+  for (let k = 0; k <= 3; k++) {
+    const mk = new Conformer({ ...tiny, blocks: k }, 1);
+    for (const [name, v] of mk.params.vars) assert.equal(maxAbsDiff(v.dataSync(), m.params.get(name).dataSync()), 0, `${k}-block model: ${name} differs`);
+    const ref = mk.forward(x);
+    assert.equal(maxAbsDiff(taps[k].dataSync(), ref.dataSync()), 0, `untilBlock ${k} vs a ${k}-block model`);
+    if (k > 0) assert.ok(maxAbsDiff(taps[k].dataSync(), taps[k - 1].dataSync()) > 1e-3, `block ${k} changes its input`);
+    ref.dispose();
+    mk.dispose();
+  }
+  tf.dispose([x, ...taps]);
   m.dispose();
 });
 
