@@ -2,7 +2,9 @@
  * Gumbel quantizer for BiRQ's enhanced labels (docs/method.md §2): the encoder's own layer-k output h, with no
  * trainable parameter of its own,
  *
- *   z = norm(LN(h) B)        LN without affine, B [D, d] frozen Xavier-uniform, norm = l2
+ *   z = norm(N(h) B)         N = LN without affine (per frame), or the identity when the caller has already
+ *                            standardized h over time per utterance (enhancedNorm 'utterance', see below);
+ *                            B [D, d] frozen Xavier-uniform, norm = l2
  *   logits = scale · <z, e_j> over a frozen unit codebook E [V, d]
  *   target = GumbelSoftmax(logits, τ)
  *
@@ -10,6 +12,12 @@
  *   soft     the soft sample is the target; gradient flows through it into blocks 1..k (the paper's reading)
  *   hard-st  one-hot of the sample forward, the soft sample's gradient backward (straight-through)
  *   stopgrad one-hot argmax of the noise-free logits, no gradient (online HuBERT-style labels; an ablation)
+ *
+ * The paper says only that layer k is "normalized". Per-frame LayerNorm (our first reading, 'frame') keeps any
+ * component every frame shares, and with gradient through soft targets the encoder is rewarded for making the
+ * targets predictable: at c1-small it collapses to one code within 100 steps. Standardizing each feature over
+ * the frames of its utterance ('utterance', as data2vec normalizes its teacher's layers and BEST-RQ its input)
+ * removes what all frames share, so a constant target is impossible. Both are kept: the paper's reading is an arm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasNativeKernel } from '../backend';
@@ -20,6 +28,9 @@ import { stopGradient, straightThrough } from './stop-gradient';
 
 export const GUMBEL_MODES = ['soft', 'hard-st', 'stopgrad'] as const;
 export type GumbelMode = (typeof GUMBEL_MODES)[number];
+/** How layer-k features are normalized before the projection (see the header). */
+export const ENHANCED_NORMS = ['frame', 'utterance'] as const;
+export type EnhancedNorm = (typeof ENHANCED_NORMS)[number];
 
 export interface GumbelOptions {
   /** Encoder width D. */
@@ -31,6 +42,8 @@ export interface GumbelOptions {
   /** Gumbel-softmax temperature τ (paper: 0.5). */
   tau?: number;
   mode?: GumbelMode;
+  /** Per-frame LayerNorm inside the quantizer (true), or rows arrive standardized already (false). */
+  frameNorm?: boolean;
   seed: number;
 }
 
@@ -44,10 +57,10 @@ export function layerNormNoAffine<T extends tf.Tensor>(x: T, eps = 1e-5): T {
   });
 }
 
-/** Pure layer: cosine logits [N, V] = scale · norm(LN(h) B) Eᵀ for rows h [N, D]. */
-export function gumbelLogits(h: tf.Tensor2D, B: tf.Tensor2D, E: tf.Tensor2D, scale: number): tf.Tensor2D {
+/** Pure layer: cosine logits [N, V] = scale · norm(N(h) B) Eᵀ for rows h [N, D] (N = LN when frameNorm). */
+export function gumbelLogits(h: tf.Tensor2D, B: tf.Tensor2D, E: tf.Tensor2D, scale: number, frameNorm = true): tf.Tensor2D {
   return tf.tidy(() => {
-    const z = l2Normalize(tf.matMul(layerNormNoAffine(h), B)); // [N, D] x [D, d] -> [N, d]
+    const z = l2Normalize(tf.matMul(frameNorm ? layerNormNoAffine(h) : h, B)); // [N, D] x [D, d] -> [N, d]
     return tf.mul(tf.matMul(z, E, false, true), scale) as tf.Tensor2D; // [N, d] x [d, V] -> [N, V]
   });
 }
@@ -83,6 +96,7 @@ export class GumbelQuantizer {
   readonly scale: number;
   readonly tau: number;
   readonly mode: GumbelMode;
+  readonly frameNorm: boolean;
   /** Frozen projection B [D, d] and unit codebook E [V, d]. */
   readonly projection: tf.Tensor2D;
   readonly codebook: tf.Tensor2D;
@@ -94,6 +108,7 @@ export class GumbelQuantizer {
     this.scale = opts.scale ?? 10;
     this.tau = opts.tau ?? 0.5;
     this.mode = opts.mode ?? 'soft';
+    this.frameNorm = opts.frameNorm ?? true;
     if (!GUMBEL_MODES.includes(this.mode)) throw new BirqError(`GumbelQuantizer: mode '${this.mode}' is not one of ${GUMBEL_MODES.join(', ')}`);
     if (!(this.tau > 0)) throw new BirqError(`GumbelQuantizer: tau must be > 0, got ${this.tau}`);
     const rng = new Rng(opts.seed);
@@ -104,7 +119,7 @@ export class GumbelQuantizer {
   /** Cosine logits [N, V] of layer-k rows h [N, D]. */
   logits(h: tf.Tensor2D): tf.Tensor2D {
     assertShape('GumbelQuantizer.logits', 'h', h.shape, [null, this.dim]);
-    return gumbelLogits(h, this.projection, this.codebook, this.scale);
+    return gumbelLogits(h, this.projection, this.codebook, this.scale, this.frameNorm);
   }
 
   /**
@@ -113,15 +128,37 @@ export class GumbelQuantizer {
    * the [N, d] side, which saves two forward and two backward passes over the [N, V] tensors.
    */
   targets(h: tf.Tensor2D, seed: number): tf.Tensor2D {
-    if (this.mode === 'stopgrad') return tf.tidy(() => gumbelTargets(this.logits(h), this.mode, this.tau, seed));
+    const { targets, labels } = this.targetsAndLabels(h, seed);
+    labels.dispose();
+    return targets;
+  }
+
+  /**
+   * Targets [N, V] and the noise-free labels [N] of the same rows (the argmax of the logits before the Gumbel
+   * noise: what snapshots store and what code-usage metrics must count; the argmax of a noised sample hides a
+   * collapse, since the noise alone spreads it over many codes). One shared logits matMul.
+   */
+  targetsAndLabels(h: tf.Tensor2D, seed: number): { targets: tf.Tensor2D; labels: tf.Tensor1D } {
+    if (this.mode === 'stopgrad') {
+      const logits = this.logits(h);
+      const out = tf.tidy(() => ({ targets: gumbelTargets(logits, this.mode, this.tau, seed), labels: tf.argMax(logits, -1) as tf.Tensor1D }));
+      logits.dispose();
+      return out;
+    }
     assertShape('GumbelQuantizer.targets', 'h', h.shape, [null, this.dim]);
-    return tf.tidy(() => {
-      const z = tf.mul(l2Normalize(tf.matMul(layerNormNoAffine(h), this.projection)), this.scale / this.tau); // [N, d]
-      const noise = tf.mul(gumbelNoise([h.shape[0], this.numCodes], seed), 1 / this.tau);
-      const soft = tf.softmax(tf.add(tf.matMul(z, this.codebook, false, true), noise)) as tf.Tensor2D; // [N, V]
-      if (this.mode === 'soft') return soft;
-      return straightThrough(tf.oneHot(tf.argMax(soft, -1), this.numCodes).toFloat() as tf.Tensor2D, soft);
+    const clean = tf.tidy(() => {
+      const z = tf.mul(l2Normalize(tf.matMul(this.frameNorm ? layerNormNoAffine(h) : h, this.projection)), this.scale / this.tau); // [N, d]
+      return tf.matMul(z, this.codebook, false, true) as tf.Tensor2D; // [N, V], logits / τ
     });
+    const out = tf.tidy(() => {
+      const noise = tf.mul(gumbelNoise([h.shape[0], this.numCodes], seed), 1 / this.tau);
+      const soft = tf.softmax(tf.add(clean, noise)) as tf.Tensor2D; // [N, V]
+      const labels = tf.argMax(clean, -1) as tf.Tensor1D;
+      if (this.mode === 'soft') return { targets: soft, labels };
+      return { targets: straightThrough(tf.oneHot(tf.argMax(soft, -1), this.numCodes).toFloat() as tf.Tensor2D, soft), labels };
+    });
+    clean.dispose();
+    return out;
   }
 
   /** Noise-free labels [N] (int32): the enhanced label stream for snapshots and statistics. */

@@ -6,7 +6,7 @@
  */
 import { ENCODER_PRESETS, EncoderConfig } from '../model/config';
 import { DEFAULT_PENALTY, PENALTY_SCHEDULES, PenaltyConfig } from '../objectives/bilevel';
-import { GUMBEL_MODES, GumbelMode } from '../quantizers/gumbel';
+import { ENHANCED_NORMS, EnhancedNorm, GUMBEL_MODES, GumbelMode } from '../quantizers/gumbel';
 import { BirqError } from '../util/errors';
 import { LR_DECAYS, LrDecay } from './schedule';
 
@@ -20,8 +20,12 @@ export interface PretrainConfig {
   encoder: EncoderConfig;
   /** Random-projection quantizer on stacked input frames (anchor labels). */
   anchor: { codes: number; codeDim: number; books: number; normalizeInput: boolean };
-  /** Gumbel quantizer on block `layer`'s output (enhanced labels). */
-  enhanced: { layer: number; codes: number; codeDim: number; scale: number; tau: number; mode: GumbelMode };
+  /**
+   * Gumbel quantizer on block `layer`'s output (enhanced labels). `norm`: how layer-k features are normalized
+   * before the projection: 'frame' (per-frame LayerNorm, our reading of the paper; collapses at c1-small) or
+   * 'utterance' (each feature standardized over its utterance's frames; see quantizers/gumbel.ts).
+   */
+  enhanced: { layer: number; codes: number; codeDim: number; scale: number; tau: number; mode: GumbelMode; norm: EnhancedNorm };
   masking: { startProb: number; spanMs: number; noiseStd: number };
   objective: PenaltyConfig;
   optim: {
@@ -62,6 +66,7 @@ export const CHOICES: Record<string, readonly string[]> = {
   'encoder.convNorm': ['batch', 'layer'],
   'encoder.positional': ['sinusoidal', 'none'],
   'enhanced.mode': GUMBEL_MODES,
+  'enhanced.norm': ENHANCED_NORMS,
   'objective.schedule': PENALTY_SCHEDULES,
   'optim.decay': LR_DECAYS,
   'data.source': ['toy', 'corpus'],
@@ -73,7 +78,7 @@ function base(encoder: EncoderConfig, layer: number): PretrainConfig {
     task: 'birq',
     encoder: { ...encoder },
     anchor: { codes: 8192, codeDim: 16, books: 1, normalizeInput: true },
-    enhanced: { layer, codes: 8192, codeDim: 16, scale: 10, tau: 0.5, mode: 'soft' },
+    enhanced: { layer, codes: 8192, codeDim: 16, scale: 10, tau: 0.5, mode: 'soft', norm: 'frame' },
     masking: { startProb: 0.01, spanMs: 400, noiseStd: 0.1 },
     objective: { ...DEFAULT_PENALTY },
     optim: { lr: 1e-4, warmupSteps: 1000, decay: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.01, clipNorm: 5, accumulate: 1 },

@@ -6,7 +6,8 @@
  *   stacked u [B, T, 4F]  --RPQ-->  anchor labels [B, T]
  *   span mask [B, T] on the input; masked rows picked by a selection matMul (no gather, see masked-ce.ts)
  *   h = encoder(x~) [B, T, D];  G = CE(head_anchor(h[mask]), anchor)
- *   BiRQ: z = encoder(x, untilBlock k) [B, T, D];  targets = Gumbel(z[mask]);  F = CE(head_enh(h[mask]), targets)
+ *   BiRQ: z = encoder(x, untilBlock k) [B, T, D] (standardized over time per utterance when enhanced.norm is
+ *         'utterance');  targets = Gumbel(z[mask]);  F = CE(head_enh(h[mask]), targets)
  *   loss = w1·F + w2·G  (BEST-RQ: loss = w2·G; the enhanced branch is not run)
  * BOME computes ∇F and ∇G separately (two backward passes) and combines them with the adaptive λ.
  */
@@ -54,7 +55,8 @@ export class MaskedPredictionTask implements Task {
     if (c.task === 'birq') {
       addHead(this.params, 'enhanced', c.encoder.dim, c.enhanced.codes, rng);
       this.enhanced = new GumbelQuantizer({
-        dim: c.encoder.dim, codeDim: c.enhanced.codeDim, numCodes: c.enhanced.codes, scale: c.enhanced.scale, tau: c.enhanced.tau, mode: c.enhanced.mode, seed: c.seed * 1000 + SEED_ENHANCED,
+        dim: c.encoder.dim, codeDim: c.enhanced.codeDim, numCodes: c.enhanced.codes, scale: c.enhanced.scale, tau: c.enhanced.tau, mode: c.enhanced.mode,
+        frameNorm: c.enhanced.norm === 'frame', seed: c.seed * 1000 + SEED_ENHANCED,
       });
     } else this.enhanced = null;
   }
@@ -77,6 +79,12 @@ export class MaskedPredictionTask implements Task {
     const out = labels.map((l) => l.dataSync() as Int32Array);
     tf.dispose(labels);
     return out;
+  }
+
+  /** Layer-k features [B, T, D] as the enhanced quantizer reads them (enhanced.norm 'utterance': standardized over time). */
+  enhancedFeatures(z: tf.Tensor3D, encLengths: number[]): tf.Tensor3D {
+    if (this.config.enhanced.norm !== 'utterance') return z;
+    return normalizePerUtterance(z, tf.tidy(() => lengthMask(encLengths, z.shape[1])));
   }
 
   step(batch: FeatureBatch, info: StepInfo): TaskStep {
@@ -117,16 +125,16 @@ export class MaskedPredictionTask implements Task {
       if (this.enhanced && withF) {
         const enhancedTargets = () => {
           const z = this.encoder.forward(feats, { untilBlock: c.enhanced.layer, training: true, lengths: batch.lengths, seed: dropoutEnh, checkpoint: c.memory.recomputeBlocks });
-          return this.enhanced!.targets(selectRows(z, S), gumbelSeed); // [B, T, D] -> [M, D] -> [M, V]
+          const { targets, labels } = this.enhanced!.targetsAndLabels(selectRows(this.enhancedFeatures(z, encLengths), S), gumbelSeed); // [B, T, D] -> [M, D] -> [M, V]
+          if (!kept.labE) kept.labE = tf.keep(labels);
+          else labels.dispose();
+          return targets;
         };
         // stopgrad: no gradient through the targets, so keep the enhanced branch off the tape entirely.
         const targets = c.enhanced.mode === 'stopgrad' ? outsideTape(enhancedTargets) : enhancedTargets();
         const logits = headLogits(this.params, 'enhanced', hm);
         F = softCrossEntropy(logits, targets);
-        if (!kept.predE) {
-          kept.predE = tf.keep(tf.argMax(logits, -1));
-          kept.labE = tf.keep(tf.argMax(targets, -1));
-        }
+        if (!kept.predE) kept.predE = tf.keep(tf.argMax(logits, -1));
         kept.F = tf.keep(F.clone());
       }
       kept.G = tf.keep(G.clone());
@@ -196,10 +204,10 @@ export class MaskedPredictionTask implements Task {
     const streams: Record<string, Int32Array> = {};
     this.anchorLabels(feats, encLengths).forEach((l, b) => (streams[`anchor.${b}`] = l));
     const layer = this.config.enhanced.layer;
-    const q = this.enhanced ?? new GumbelQuantizer({ dim: this.config.encoder.dim, codeDim: this.config.enhanced.codeDim, numCodes: this.config.enhanced.codes, scale: this.config.enhanced.scale, seed: this.config.seed * 1000 + SEED_ENHANCED });
+    const q = this.enhanced ?? new GumbelQuantizer({ dim: this.config.encoder.dim, codeDim: this.config.enhanced.codeDim, numCodes: this.config.enhanced.codes, scale: this.config.enhanced.scale, frameNorm: this.config.enhanced.norm === 'frame', seed: this.config.seed * 1000 + SEED_ENHANCED });
     // BEST-RQ has no enhanced stream in training; the same frozen quantizer on its block k shows what it would be.
     const lab = tf.tidy(() => {
-      const z = this.encoder.forward(feats, { untilBlock: layer, training: false, lengths: probe.lengths });
+      const z = this.enhancedFeatures(this.encoder.forward(feats, { untilBlock: layer, training: false, lengths: probe.lengths }), encLengths);
       return q.labels(tf.reshape(z, [B * T, this.config.encoder.dim]) as tf.Tensor2D); // [B, T, D] -> [B·T, D]
     });
     streams.enhanced = lab.dataSync() as Int32Array;
