@@ -1,15 +1,17 @@
 /**
  * One entry point for any corpus: a JSONL manifest file, a directory holding `manifest.jsonl` (the built-in
- * corpus), a Kaldi data directory (`wav.scp`), or a LibriSpeech-layout directory. `split` filters a manifest
- * by split or nested subset (e.g. 'train-1h').
+ * corpus), a Kaldi data directory (`wav.scp`) or a folder of them (one per split), or a LibriSpeech-layout
+ * directory. `split` filters by split or nested subset (e.g. 'train-1h'); no split means all of it.
+ * A corpus with problems in the part asked for is refused, listing them, unless `skipBad`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readMono } from '../audio/read';
 import { fail } from '../util/errors';
-import { readKaldiDir } from './kaldi';
-import { readLibriSpeech } from './librispeech';
-import { ManifestEntry, readManifest } from './manifest';
+import { kaldiSplitDirs, scanKaldiDir } from './kaldi';
+import { scanLibriSpeech } from './librispeech';
+import { ManifestEntry, scanManifest } from './manifest';
+import { CorpusScan, Problem, problemsOfSplit, refuseProblems } from './problems';
 
 export type CorpusKind = 'manifest' | 'kaldi' | 'librispeech';
 
@@ -17,16 +19,38 @@ export function detectCorpus(p: string): { kind: CorpusKind; file: string } {
   if (!fs.existsSync(p)) fail('corpus not found', p);
   if (fs.statSync(p).isFile()) return { kind: 'manifest', file: p };
   if (fs.existsSync(path.join(p, 'manifest.jsonl'))) return { kind: 'manifest', file: path.join(p, 'manifest.jsonl') };
-  if (fs.existsSync(path.join(p, 'wav.scp'))) return { kind: 'kaldi', file: p };
+  if (fs.existsSync(path.join(p, 'wav.scp')) || kaldiSplitDirs(p).length) return { kind: 'kaldi', file: p };
   return { kind: 'librispeech', file: p };
 }
 
-export function openCorpus(p: string, opts: { split?: string } = {}): ManifestEntry[] {
+/** Every good utterance of a corpus and every problem found reading it (audio is not decoded here). */
+export function scanCorpus(p: string): CorpusScan<ManifestEntry> & { kind: CorpusKind; file: string } {
   const { kind, file } = detectCorpus(p);
-  let rows = kind === 'manifest' ? readManifest(file) : kind === 'kaldi' ? readKaldiDir(file) : readLibriSpeech(file);
-  if (opts.split) {
-    rows = rows.filter((r) => r.split === opts.split || r.subsets?.includes(opts.split!));
-    if (!rows.length) fail(`no utterances in split '${opts.split}'`, file);
+  const s = kind === 'manifest' ? scanManifest(file) : kind === 'kaldi' ? scanKaldiDir(file) : scanLibriSpeech(file);
+  return { kind, file, rows: s.rows, problems: s.problems };
+}
+
+export function inSplit(r: ManifestEntry, split?: string): boolean {
+  return !split || r.split === split || (r.subsets?.includes(split) ?? false);
+}
+
+export interface OpenOptions {
+  /** A split or subset; undefined or '' means the whole corpus. */
+  split?: string;
+  /** Go on with the good utterances when there are problems (they are pushed to `skipped`). */
+  skipBad?: boolean;
+  skipped?: Problem[];
+}
+
+export function openCorpus(p: string, opts: OpenOptions = {}): ManifestEntry[] {
+  const s = scanCorpus(p);
+  const problems = problemsOfSplit(s.problems, opts.split || undefined);
+  refuseProblems(p, problems, opts.skipBad);
+  opts.skipped?.push(...problems);
+  const rows = s.rows.filter((r) => inSplit(r, opts.split));
+  if (!rows.length) {
+    const splits = [...new Set(s.rows.flatMap((r) => [r.split ?? '', ...(r.subsets ?? [])]).filter(Boolean))].sort();
+    fail(opts.split ? `no utterances in split '${opts.split}' (splits here: ${splits.join(', ') || 'none'})` : 'no utterances in the corpus', s.file);
   }
   return rows;
 }

@@ -1,4 +1,6 @@
 export * from './segments';
+export * from './problems';
+export { leadingId, readTextLines, splitKey, TextLine } from './text-lines';
 export * from './manifest';
 export * from './librispeech';
 export * from './kaldi';

@@ -5,8 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fail } from '../util/errors';
-import { readJsonl } from '../util/fs';
+import { CorpusScan, Problem, refuseProblems } from './problems';
 import { Segment } from './segments';
+import { readTextLines } from './text-lines';
 
 export interface ManifestEntry {
   id: string;
@@ -34,15 +35,45 @@ export interface ManifestEntry {
   /** For Kaldi `segments`: start/end in seconds inside `audio`. */
   start?: number;
   end?: number;
+  /** For Kaldi `segments`: the recording id (wav.scp key) the segment is cut from. */
+  recording?: string;
 }
 
-export function readManifest(file: string): ManifestEntry[] {
+/** Every good line of a manifest, and a Problem (file, line, id) for each bad one. */
+export function scanManifest(file: string): CorpusScan<ManifestEntry> {
   if (!fs.existsSync(file)) fail('manifest not found', file);
-  const rows = readJsonl<ManifestEntry>(file);
+  const problems: Problem[] = [];
   const dir = path.dirname(file);
-  rows.forEach((r, i) => {
-    if (typeof r.id !== 'string' || typeof r.audio !== 'string') fail(`line ${i + 1}: a manifest entry needs string fields "id" and "audio"`, file);
+  const rows: ManifestEntry[] = [];
+  const first = new Map<string, number>();
+  for (const { n, text } of readTextLines(file, 'manifest', problems) ?? []) {
+    let r: ManifestEntry;
+    try {
+      r = JSON.parse(text) as ManifestEntry;
+    } catch (e) {
+      problems.push({ file, line: n, problem: `not valid JSON (${(e as Error).message}); line skipped` });
+      continue;
+    }
+    const id = r && typeof r === 'object' && typeof r.id === 'string' && r.id ? r.id : undefined;
+    const splits = r && typeof r.split === 'string' ? [r.split, ...(Array.isArray(r.subsets) ? r.subsets : [])] : undefined;
+    const bad = (problem: string) => problems.push({ file, line: n, id, splits, problem: id ? `${id}: ${problem}` : problem });
+    if (!id || typeof r.audio !== 'string' || !r.audio) {
+      problems.push({ file, line: n, id, splits, problem: `a manifest entry needs string fields "id" and "audio"${id ? ` (${id} has no audio)` : ''}` });
+      continue;
+    }
+    if (first.has(id)) { bad(`duplicate utterance id (first on line ${first.get(id)}); line skipped`); continue; }
+    first.set(id, n);
+    if (r.text !== undefined && (typeof r.text !== 'string' || !r.text.trim())) { bad('empty transcript'); continue; }
     if (!path.isAbsolute(r.audio)) r.audio = path.join(dir, r.audio);
-  });
+    if (!fs.existsSync(r.audio)) { bad(`audio file not found: ${r.audio}`); continue; }
+    rows.push(r);
+  }
+  return { rows, problems };
+}
+
+/** The good entries; refuses (listing every problem) unless `skipBad`. */
+export function readManifest(file: string, opts: { skipBad?: boolean } = {}): ManifestEntry[] {
+  const { rows, problems } = scanManifest(file);
+  refuseProblems(file, problems, opts.skipBad);
   return rows;
 }
