@@ -57,9 +57,19 @@ export function nativeMatMul(args: KernelArgs, native: HeapKernels): tf.TensorIn
   // Equal batches, or one side without a batch (size 1); other broadcasts are left to wasm.
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
   if (bias && (bias.dtype !== 'float32' || size(bias.shape) !== n || (bias.shape.length > 1 && bias.shape[bias.shape.length - 1] !== n))) return null;
-  if (m === 0 || n === 0 || k === 0) return null;
+  if (m === 0 || n === 0) return null;
   const backend = args.backend as unknown as WasmBackend;
   const batch = Math.max(batchA, batchB);
+  if (k === 0) {
+    // An empty sum: zeros (plus the bias). wasm's own kernel returns uninitialized memory here.
+    const out = backend.makeOutput([...outer, m, n], 'float32');
+    const y = new Float32Array(backend.wasm.HEAPU8.buffer, backend.getMemoryOffset(out.dataId), batch * m * n).fill(0);
+    if (bias) {
+      const bv = new Float32Array(backend.wasm.HEAPU8.buffer, backend.getMemoryOffset(bias.dataId), n);
+      for (let i = 0; i < y.length; i++) y[i] = bv[i % n];
+    }
+    return out;
+  }
   flops += 2 * batch * m * n * k;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   // Read the heap after makeOutput: allocating may grow wasm memory and replace the ArrayBuffer.

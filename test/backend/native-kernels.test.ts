@@ -68,11 +68,28 @@ for (const [sa, sb, ta, tb, sbias, act] of MATMULS) {
   });
 }
 
-test('native matMul of int32 tensors and of empty tensors is left to wasm and stays correct', async () => {
+test('native kernels leave int32 tensors to wasm; empty matMuls are exact (k = 0 gives zeros, plus the bias)', async () => {
   await initBackend({ force: 'wasm', quiet: true });
-  const y = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'float32'), tf.zeros([2, 0])));
-  assert.deepEqual(y.shape, [2, 0]);
-  y.dispose();
+  // Entries past 2^24: a float32 path (the native kernels read raw float32) would round or read garbage bits.
+  const big = [16777217, -3, 16777219, 5, 7, -16777221];
+  tf.tidy(() => {
+    const x = tf.tensor2d(big, [3, 2], 'int32');
+    const s = tf.sum(x, 0); // a leading-axis Sum, which the native kernel takes for float32
+    assert.equal(s.dtype, 'int32');
+    assert.deepEqual(Array.from(s.dataSync()), [16777217 + 16777219 + 7, -3 + 5 - 16777221]);
+    assert.deepEqual(Array.from(tf.sum(x.reshape([3, 1, 2]), [0, 1]).dataSync()), [33554443, -16777219]);
+    // wasm has no int32 BatchMatMul: an int32 matMul must reach wasm's own refusal, not a float32 sgemm.
+    assert.throws(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6, 7, 8], [2, 2], 'int32')),
+      /BatchMatMul for non non-float32 tensors not yet supported/);
+    // Empty operands: n = 0 gives an empty result, k = 0 a zero matrix (wasm's own kernel returns uninitialized
+    // memory there, so the native matMul takes that case).
+    assert.deepEqual(tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.zeros([2, 0])).shape, [2, 0]);
+    const k0 = tf.matMul(tf.zeros([2, 0]), tf.zeros([0, 3]));
+    assert.deepEqual(k0.shape, [2, 3]);
+    assert.deepEqual(Array.from(k0.dataSync()), [0, 0, 0, 0, 0, 0]);
+    const k0b = tf.fused.matMul({ a: tf.zeros([2, 1, 0]), b: tf.zeros([0, 3]), bias: tf.tensor1d([1, 2, 3]) });
+    assert.deepEqual(Array.from(k0b.dataSync()), [1, 2, 3, 1, 2, 3]);
+  });
 });
 
 /** Distance in float32 ulps between a float32 result and a float64 reference. */
