@@ -9,7 +9,8 @@
  *   BiRQ: z = encoder(x, untilBlock k) [B, T, D] (standardized over time per utterance when enhanced.norm is
  *         'utterance');  targets = Gumbel(z[mask]);  F = CE(head_enh(h[mask]), targets)
  *   loss = w1·F + w2·G  (BEST-RQ: loss = w2·G; the enhanced branch is not run)
- * BOME computes ∇F and ∇G separately (two backward passes) and combines them with the adaptive λ.
+ * BOME computes w1∇F and ∇G separately (two backward passes) and steps along w1∇F + λ∇G (objectives/bilevel.ts):
+ * its adaptive λ takes the place of w2, and metrics.jsonl logs it as `lambda`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Conformer } from '../../model/conformer';
@@ -17,7 +18,7 @@ import { SUBSAMPLING } from '../../model/config';
 import { stackFramesTensor } from '../../model/front-end';
 import { addHead, headLogits } from '../../model/heads';
 import { lengthMask } from '../../model/layers';
-import { bomeLambda, penaltyWeights } from '../../objectives/bilevel';
+import { bomeDirection, penaltyWeights } from '../../objectives/bilevel';
 import { accuracy, labelCrossEntropy, selectionMatrix, selectRows, softCrossEntropy } from '../../objectives/masked-ce';
 import { applySpanMask, spanMask } from '../../objectives/span-masking';
 import { GumbelQuantizer } from '../../quantizers/gumbel';
@@ -147,19 +148,12 @@ export class MaskedPredictionTask implements Task {
       const gF = leanVariableGrads(() => tf.mul(objectives().F!, w1) as tf.Scalar, varList);
       kept.G?.dispose(); // F and the predictions of this pass are kept; the G pass below re-keeps G
       const gG = leanVariableGrads(() => objectives(false).G, varList); // BOME's second pass needs no enhanced branch
-      // A parameter outside one objective's graph (e.g. the other stream's head) has no gradient there: zero.
-      const both = vars.filter(([, v]) => gF.grads[v.name] && gG.grads[v.name]).map(([, v]) => v.name);
-      const [dot, n2] = tf.tidy(() => [
-        tf.addN([tf.scalar(0), ...both.map((k) => tf.sum(tf.mul(gF.grads[k], gG.grads[k])))]),
-        tf.addN([tf.scalar(0), ...Object.values(gG.grads).filter(Boolean).map((g) => tf.sum(tf.square(g)))]),
-      ]);
-      lambda = bomeLambda(dot.dataSync()[0], n2.dataSync()[0], c.objective.bomeEta);
-      for (const [name, v] of vars) {
-        const f = gF.grads[v.name];
-        const g = gG.grads[v.name];
-        if (f || g) grads.set(name, tf.tidy(() => (f && g ? tf.add(f, tf.mul(g, lambda)) : f ? f.clone() : tf.mul(g, lambda))));
-      }
-      tf.dispose([gF.value, gG.value, dot, n2, ...Object.values(gF.grads), ...Object.values(gG.grads)].filter(Boolean));
+      // By parameter name; a parameter outside one objective's graph (the other stream's head) is absent there.
+      const byName = (g: Record<string, tf.Tensor>) => new Map(vars.filter(([, v]) => g[v.name]).map(([n, v]) => [n, g[v.name]]));
+      const update = bomeDirection(byName(gF.grads), byName(gG.grads), c.objective.bomeEta);
+      lambda = update.lambda;
+      for (const [name, d] of update.direction) grads.set(name, d);
+      tf.dispose([gF.value, gG.value, ...Object.values(gF.grads), ...Object.values(gG.grads)].filter(Boolean));
     } else {
       const { value, grads: g } = leanVariableGrads(() => {
         const { F, G } = objectives();
@@ -173,14 +167,17 @@ export class MaskedPredictionTask implements Task {
     const Gv = kept.G!.dataSync()[0];
     const anchorMasked = Int32Array.from(index, (i) => anchor[0][i]);
     const usageA = codeUsage(anchorMasked, c.anchor.codes);
+    const bome = this.enhanced !== null && c.objective.schedule === 'bome';
     const metrics: Record<string, number> = {
       w1: this.enhanced ? w1 : 0,
-      w2: this.enhanced && c.objective.schedule === 'bome' ? lambda : w2,
+      // The weight each gradient actually got: under BOME, λ (w2 is not applied, logged as NaN).
+      w2: bome ? NaN : w2,
       masked: M / encLengths.reduce((a, b) => a + b, 0),
       acc_anchor: accuracy(kept.predA!.dataSync(), anchorMasked),
       codes_anchor: usageA.used,
       ppl_anchor: usageA.perplexity,
     };
+    if (bome) metrics.lambda = lambda;
     if (this.enhanced) {
       const labE = kept.labE!.dataSync();
       const usageE = codeUsage(labE, c.enhanced.codes);
@@ -192,7 +189,7 @@ export class MaskedPredictionTask implements Task {
     tf.dispose([feats, masked, S, ...anchorRows, kept.F, kept.G, kept.predA, kept.predE, kept.labE].filter(Boolean) as tf.Tensor[]);
     const losses: Record<string, number> = { G: Gv };
     if (this.enhanced) losses.F = Fv;
-    losses.total = (this.enhanced ? w1 * Fv : 0) + (metrics.w2 as number) * Gv;
+    losses.total = (this.enhanced ? w1 * Fv : 0) + (bome ? lambda : w2) * Gv;
     return { grads, losses, metrics };
   }
 
