@@ -34,9 +34,12 @@ export async function run(args: string[]): Promise<number> {
     out: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    'skip-bad': { type: 'boolean', help: 'use the good part of a corpus with problems (default: refuse, listing them)' },
   });
+  if (flags['skip-bad']) process.env.BIRQ_SKIP_BAD = '1';
   if (!flags.checkpoint) fail('eval: give --checkpoint (a model.ckpt from birq finetune, or its run directory)');
-  if (!flags.split) fail('eval: give --split (e.g. dev, test-clean, test-other)');
+  // A corpus of one's own without --split means all of it; the built-in corpus mixes train and test, so it needs one.
+  if (!flags.split && !flags.corpus) fail('eval: give --split (e.g. dev, test-clean, test-other), or --corpus DIR to evaluate all of DIR');
   let file = flags.checkpoint as string;
   if (!file.endsWith('.ckpt')) file = path.join(file, 'model.ckpt');
   await initBackend({ quiet: Boolean(flags.quiet) });
@@ -55,9 +58,9 @@ export async function run(args: string[]): Promise<number> {
   };
   const grid = list('lm-weight').flatMap((lmWeight) => list('bonus').map((insertionBonus) => ({ decoder, beamWidth: flags.beam as number | undefined, lm, lmWeight, insertionBonus } as DecodeOptions)));
   if (grid.length > 1 && decoder !== 'beam') fail('eval: a grid of --lm-weight / --bonus values needs --decoder beam');
-  const results = evaluateModelGrid(file, { split: flags.split as string, corpus: flags.corpus as string | undefined }, grid);
+  const results = evaluateModelGrid(file, { split: (flags.split as string | undefined) ?? '', corpus: flags.corpus as string | undefined }, grid);
   const tag = `${decoder}${lm ? '-lm' : ''}${grid.length > 1 ? '-grid' : ''}`;
-  const out = (flags.out as string | undefined) ?? path.join(path.dirname(file), `eval-${results[0].split}-${tag}.json`);
+  const out = (flags.out as string | undefined) ?? path.join(path.dirname(file), `eval-${results[0].split || 'all'}-${tag}.json`);
   writeJsonAtomic(out, grid.length === 1 ? { model: path.resolve(file), ...results[0] } : { model: path.resolve(file), grid: results });
   const best = results.reduce((a, b) => (rate(b) < rate(a) ? b : a));
   if (flags.json) {

@@ -27,7 +27,9 @@ export async function run(args: string[]): Promise<number> {
     quiet: { type: 'boolean' },
     json: { type: 'boolean' },
     list: { type: 'boolean' },
+    'skip-bad': { type: 'boolean', help: 'use the good part of a corpus with problems (default: refuse, listing them)' },
   });
+  if (flags['skip-bad']) process.env.BIRQ_SKIP_BAD = '1';
   if (flags.list) {
     for (const [n, p] of Object.entries(FINETUNE_PRESETS)) process.stdout.write(`  ${n.padEnd(8)} ${p.what}\n`);
     return 0;
@@ -41,6 +43,8 @@ export async function run(args: string[]): Promise<number> {
   if (flags.encoder) c.encoderPreset = flags.encoder as string;
   if (flags.vocab) c.vocab = flags.vocab as typeof c.vocab;
   if (flags.split) c.data.split = flags.split as string;
+  // A corpus of one's own without --split: train on all of it, no dev split (set one with --set data.devSplit=S).
+  else if (flags.corpus) { c.data.split = ''; c.data.devSplit = ''; }
   c.data.corpus = (flags.corpus as string | undefined) ?? (c.data.corpus || `austen-${prof}`);
   for (const s of (flags.set as string[] | undefined) ?? []) c = applyFinetuneOverride(c, s);
   await initBackend({ quiet: Boolean(flags.quiet) });

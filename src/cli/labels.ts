@@ -26,7 +26,9 @@ export async function run(args: string[]): Promise<number> {
     out: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    'skip-bad': { type: 'boolean', help: 'use the good part of a corpus with problems (default: refuse, listing them)' },
   });
+  if (flags['skip-bad']) process.env.BIRQ_SKIP_BAD = '1';
   if (!flags.run) fail('labels: give --run (a pretraining run directory or checkpoint)');
   const split = (flags.split as string | undefined) ?? 'dev';
   await initBackend({ quiet: Boolean(flags.quiet) });

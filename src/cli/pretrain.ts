@@ -18,7 +18,9 @@ export async function run(args: string[]): Promise<number> {
     resume: { type: 'boolean' },
     list: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    'skip-bad': { type: 'boolean', help: 'use the good part of a corpus with problems (default: refuse, listing them)' },
   });
+  if (flags['skip-bad']) process.env.BIRQ_SKIP_BAD = '1';
   if (flags.list || !flags.preset) {
     const rows = Object.entries(PRETRAIN_PRESETS).map(([n, p]) => `  ${n.padEnd(16)} ${p.what}`);
     process.stdout.write(`presets:\n${rows.join('\n')}\n\nconfig keys (--set key=value):\n  ${configKeys(presetConfig('smoke')).join('\n  ')}\n`);

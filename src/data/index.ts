@@ -13,3 +13,4 @@ export * from './stats';
 export * from './builtin';
 export * from './figures';
 export * from './loader';
+export * from './usable';

@@ -8,11 +8,12 @@
  * takes the next `batchSize` utterances of it, so resume needs no iterator state.
  */
 import * as path from 'node:path';
-import { openCorpus } from '../data/corpus';
 import { ManifestEntry } from '../data/manifest';
 import { defaultFeatureCache } from '../data/stats';
 import { utteranceFeatures } from '../data/utterance';
 import { FeatureCache } from '../data/cache';
+import { Problem } from '../data/problems';
+import { describeSkipped, usableUtterances } from '../data/usable';
 import { Features } from '../features/logmel';
 import { perUtteranceNormalize } from '../features/normalize';
 import { BirqError } from '../util/errors';
@@ -33,16 +34,21 @@ export interface CorpusSourceOptions {
 export class CorpusFeatureSource implements FeatureSource {
   readonly description: string;
   readonly entries: ManifestEntry[];
+  /** Problems --skip-bad went past (empty without it: problems refuse the corpus). */
+  readonly skipped: Problem[];
   private readonly cache: FeatureCache;
   private readonly feats = new Map<string, Features>();
 
   constructor(readonly opts: CorpusSourceOptions) {
     const p = path.isAbsolute(opts.corpus) || opts.corpus.startsWith('.') ? opts.corpus : path.join(dataRoot(), opts.corpus);
-    this.entries = openCorpus(p, { split: opts.split }).sort((a, b) => (a.id < b.id ? -1 : 1));
+    this.cache = defaultFeatureCache();
+    // Refuses a corpus with problems (bad lines, undecodable audio) unless --skip-bad; then counts what it skipped.
+    const u = usableUtterances(p, { split: opts.split, cache: this.cache });
+    this.skipped = u.skipped;
+    this.entries = u.rows.sort((a, b) => (a.id < b.id ? -1 : 1));
     if (this.entries.length < opts.batchSize)
       throw new BirqError(`corpus split '${opts.split}' has ${this.entries.length} utterances, fewer than data.batchSize ${opts.batchSize}`, p);
-    this.cache = defaultFeatureCache();
-    this.description = `corpus ${p} split ${opts.split}: ${this.entries.length} utterances, batch ${opts.batchSize}, crop ${opts.maxFrames} frames`;
+    this.description = `corpus ${p} split ${opts.split || '(all)'}: ${this.entries.length} utterances, batch ${opts.batchSize}, crop ${opts.maxFrames} frames${describeSkipped(this.skipped)}`;
   }
 
   private features(e: ManifestEntry): Features {

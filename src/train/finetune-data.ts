@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openCorpus } from '../data/corpus';
+import { Problem } from '../data/problems';
+import { describeSkipped, usableUtterances } from '../data/usable';
 import { ManifestEntry } from '../data/manifest';
 import { makeBatches, padBatch } from '../data/batching';
 import { FeatureCache } from '../data/cache';
@@ -87,21 +88,26 @@ export interface LabeledSourceOptions {
 export class LabeledSource implements FeatureSource {
   readonly description: string;
   readonly utterances: LabeledUtterance[];
+  /** Problems --skip-bad went past. */
+  readonly skipped: Problem[];
   readonly normalizer: Normalizer;
   private readonly cache: FeatureCache;
   private readonly lengths: number[];
   private epochs: number[][][] = [];
 
   constructor(readonly opts: LabeledSourceOptions) {
-    this.utterances = openCorpus(resolveCorpus(opts.corpus), { split: opts.split }).map((e) => labelUtterance(e, opts.vocab));
-    const n = (this.normalizer = opts.normalizer ?? corpusNormalizer());
     this.cache = opts.cache ?? defaultFeatureCache();
+    // Refuses a corpus with problems unless --skip-bad (then counted in the description, i.e. config.json).
+    const u = usableUtterances(resolveCorpus(opts.corpus), { split: opts.split, cache: this.cache });
+    this.skipped = u.skipped;
+    this.utterances = u.rows.map((e) => labelUtterance(e, opts.vocab));
+    const n = (this.normalizer = opts.normalizer ?? corpusNormalizer());
     // Frame counts from durations when known (no audio read); 10 ms hop, torchaudio center=True framing.
     this.lengths = this.utterances.map((u) => {
       const e = u.entry;
       return e.numSamples && e.sampleRate === 16000 && e.start === undefined ? Math.floor(e.numSamples / 160) + 1 : this.features(u).frames;
     });
-    this.description = `${opts.split} of ${opts.corpus}: ${this.utterances.length} labeled utterances (${opts.vocab.kind}), ${n.kind} CMVN`;
+    this.description = `${opts.split || '(all)'} of ${opts.corpus}: ${this.utterances.length} labeled utterances (${opts.vocab.kind}), ${n.kind} CMVN${describeSkipped(this.skipped)}`;
   }
 
   /** Targets by utterance id (for CtcFinetuneTask). */
