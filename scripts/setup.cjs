@@ -7,7 +7,7 @@
  *   3. Build dist/ and link it as the package `birq-lab` (how notebooks import the project).
  *   4. A project-local tslab kernelspec in .jupyter/ pointing at this project's tslab (no global tslab needed).
  * Uses Node built-ins only: it runs before node_modules exists.
- * Options: --with-references also installs python3-torch, python3-torchaudio, sctk and OpenBLAS (golden-fixture
+ * Options: --with-references also installs python3-torch, python3-torchaudio, python3-sklearn, sctk and OpenBLAS (golden-fixture
  * regeneration and a fair PyTorch side of the benchmarks); --no-apt skips step 1.
  */
 'use strict';
@@ -31,7 +31,7 @@ const APT_CORE = [
   // would make every speed ratio against PyTorch flatter us.
   'libopenblas0-pthread',
 ];
-const APT_REFERENCES = ['python3-torch', 'python3-torchaudio', 'sctk'];
+const APT_REFERENCES = ['python3-torch', 'python3-torchaudio', 'python3-sklearn', 'sctk'];
 
 function missingDebs(pkgs) {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...pkgs], { encoding: 'utf8' });
