@@ -57,6 +57,7 @@ const PERTURB: Record<string, [string, string[]?]> = {
   'enhanced.scale': ['3'],
   'enhanced.tau': ['2'],
   'enhanced.mode': ['stopgrad'],
+  'enhanced.norm': ['utterance'],
   'masking.startProb': ['0.3'],
   'masking.spanMs': ['120'],
   'masking.noiseStd': ['2'],
