@@ -58,6 +58,25 @@ describe('offline HuBERT-style relabeling', () => {
     const [labels] = task.anchorLabels(feats, enc);
     assert.equal(labels.length, batch.shape[0] * Math.floor(batch.shape[1] / 4));
     assert.ok(Math.max(...labels) < 8 && new Set(labels).size > 1);
+    // Reference: the teacher's block-1 output, each frame's nearest centroid by brute force in float64.
+    const h = teacher.task.encoder.forward(feats, { untilBlock: 1, lengths: enc.map((n) => 4 * n) });
+    const hv = h.dataSync();
+    const D = km.dim;
+    let ties = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const d2 = Array.from({ length: km.k }, (_, j) => {
+        let s = 0;
+        for (let e = 0; e < D; e++) s += (hv[i * D + e] - km.centroids[j * D + e]) ** 2;
+        return s;
+      });
+      const best = d2.indexOf(Math.min(...d2));
+      if (labels[i] === best) continue;
+      // A float32 matMul may flip a near tie; anything else is a wrong assignment.
+      assert.ok(Math.abs(d2[labels[i]] - d2[best]) <= 1e-4 * d2[best], `frame ${i}: label ${labels[i]}, nearest centroid ${best} (${d2[labels[i]]} vs ${d2[best]})`);
+      ties++;
+    }
+    assert.ok(ties <= labels.length / 100, `${ties} near ties of ${labels.length}`);
+    h.dispose();
     feats.dispose();
     task.dispose();
     teacher.task.dispose();
