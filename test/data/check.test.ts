@@ -85,9 +85,13 @@ test('every planted fault is reported, naming its file, and the check does not s
   has('33-7.trans.txt', /not valid UTF-8/);
   has('26-100-0001.wav', /sample rate 8000 Hz, expected 16000/);
   has('40-1-0000.wav', /empty audio \(0 samples\)/);
+  // Eight planted faults, eight problems: one each, none twice, nothing invented about the clean files.
+  assert.equal(r.problems.length, 8, r.problems.map((p) => `${p.file}: ${p.problem}`).join('\n'));
+  assert.equal(new Set(r.problems.map((p) => p.file)).size, 8, 'each planted fault is reported once, in its own file');
   const { code, out } = await cli(['check', root]);
   assert.equal(code, 1);
-  assert.match(out, /8 problem|9 problem|1\d problem/);
+  assert.match(out, /: 8 problem\(s\)\n$/);
+  for (const p of r.problems) assert.equal(out.split(`${p.file}: ${p.problem}\n`).length, 2, `CLI prints "${p.problem}" once`);
   for (const f of ['19-100-0000.wav', '19-100-0001.wav', '26-100-0000.wav', '33-7.trans.txt']) assert.ok(out.includes(f), `CLI output names ${f}`);
 });
 
