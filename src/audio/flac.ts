@@ -4,8 +4,9 @@ import { AudioData } from './types';
 /**
  * FLAC decoder (https://xiph.org/flac/format.html, RFC 9639): STREAMINFO, frames with constant, verbatim,
  * fixed and LPC subframes, Rice / Rice2 residuals with escape partitions, wasted bits, and the three
- * stereo decorrelation modes. CRCs are not checked (a truncated or corrupt stream still fails clearly, on a
- * lost frame sync or a read past the end). Samples are scaled to [-1, 1) like WAV PCM.
+ * stereo decorrelation modes. Every frame's CRC-8 (header) and CRC-16 (whole frame) is checked, so a flipped
+ * byte is a named error, never silently wrong audio. Memory follows the bytes actually decoded, not the sample
+ * count STREAMINFO declares (a corrupt header could declare 2^36). Samples are scaled to [-1, 1) like WAV PCM.
  */
 export function decodeFlac(buf: Uint8Array, file = '<buffer>'): AudioData {
   if (buf.length < 4 || buf[0] !== 0x66 || buf[1] !== 0x4c || buf[2] !== 0x61 || buf[3] !== 0x43) fail('not a FLAC file (no "fLaC" marker)', file);
@@ -28,7 +29,8 @@ export function decodeFlac(buf: Uint8Array, file = '<buffer>'): AudioData {
     if (br.pos > buf.length * 8) fail('truncated: metadata block runs past the end of the file', file);
   }
   if (!rate) fail('FLAC stream has no STREAMINFO', file);
-  const chans: Float32Array[] = Array.from({ length: nc }, () => new Float32Array(total || 1 << 16));
+  // Start small; grow() doubles as frames arrive. A declared total is only a cap, never an allocation size.
+  const chans: Float32Array[] = Array.from({ length: nc }, () => new Float32Array(Math.min(total || 1 << 16, 1 << 16)));
   let n = 0;
   const grow = (need: number) => {
     if (need <= chans[0].length) return;
@@ -42,13 +44,14 @@ export function decodeFlac(buf: Uint8Array, file = '<buffer>'): AudioData {
   while (br.pos + 16 <= buf.length * 8 && (total === 0 || n < total)) {
     const block = decodeFrame(br, bps, nc, rate, file);
     if (!block) break;
-    grow(n + block[0].length);
+    const len = total ? Math.min(block[0].length, total - n) : block[0].length;
+    grow(n + len);
     for (let c = 0; c < nc; c++) {
       const src = block[c];
       const dst = chans[c];
-      for (let i = 0; i < src.length; i++) dst[n + i] = src[i] * scale;
+      for (let i = 0; i < len; i++) dst[n + i] = src[i] * scale;
     }
-    n += block[0].length;
+    n += len;
   }
   if (total && n < total) fail(`truncated: FLAC stream declares ${total} samples, decoded ${n}`, file);
   return { sampleRate: rate, channels: chans.map((c) => c.subarray(0, n)), encoding: `flac${bps}` };
@@ -56,6 +59,7 @@ export function decodeFlac(buf: Uint8Array, file = '<buffer>'): AudioData {
 
 function decodeFrame(br: BitReader, streamBps: number, streamNc: number, streamRate: number, file: string): Int32Array[] | null {
   br.align();
+  const frameStart = br.pos >> 3;
   const sync = br.bits(14);
   if (sync !== 0x3ffe) fail(`lost FLAC frame sync at byte ${(br.pos >> 3) - 2} (corrupt or truncated)`, file);
   br.bits(1);
@@ -83,7 +87,10 @@ function decodeFrame(br: BitReader, streamBps: number, streamNc: number, streamR
   const bpsTable = [streamBps, 8, 12, 0, 16, 20, 24, 32];
   const bps = bpsTable[ssCode];
   if (!bps) fail('reserved FLAC sample size code', file);
-  br.bits(8); // header CRC-8
+  // Samples are scaled by STREAMINFO's size: a frame of another size would decode out of [-1, 1].
+  if (bps !== streamBps) fail(`FLAC frame at byte ${frameStart} has ${bps}-bit samples, STREAMINFO says ${streamBps}-bit`, file);
+  const crc8 = crc(br.bytes, frameStart, br.pos >> 3, CRC8, 8);
+  if (br.bits(8) !== crc8) fail(`FLAC frame header at byte ${frameStart}: CRC-8 mismatch (corrupt)`, file);
   const nc = chanCode < 8 ? chanCode + 1 : 2;
   if (nc !== streamNc) fail(`FLAC frame has ${nc} channels, STREAMINFO says ${streamNc}`, file);
   const out: Int32Array[] = [];
@@ -104,7 +111,8 @@ function decodeFrame(br: BitReader, streamBps: number, streamNc: number, streamR
     }
   }
   br.align();
-  br.bits(16); // frame CRC-16
+  const crc16 = crc(br.bytes, frameStart, br.pos >> 3, CRC16, 16);
+  if (br.bits(16) !== crc16) fail(`FLAC frame at byte ${frameStart}: CRC-16 mismatch (corrupt)`, file);
   return out;
 }
 
@@ -166,11 +174,29 @@ function residual(br: BitReader, x: Int32Array, order: number, n: number, file: 
   }
 }
 
+/** CRC tables of the FLAC format: CRC-8 poly 0x07 (frame header), CRC-16 poly 0x8005 (frame), MSB first, init 0. */
+const table = (poly: number, width: number) => Uint16Array.from({ length: 256 }, (_, b) => {
+  let r = b << (width - 8);
+  for (let k = 0; k < 8; k++) r = r & (1 << (width - 1)) ? ((r << 1) ^ poly) & ((1 << width) - 1) : (r << 1) & ((1 << width) - 1);
+  return r;
+});
+const CRC8 = table(0x07, 8);
+const CRC16 = table(0x8005, 16);
+
+function crc(b: Uint8Array, from: number, to: number, t: Uint16Array, width: number): number {
+  let r = 0;
+  if (width === 8) for (let i = from; i < to; i++) r = t[r ^ b[i]];
+  else for (let i = from; i < to; i++) r = ((r << 8) & 0xffff) ^ t[(r >> 8) ^ b[i]];
+  return r;
+}
+
 /** MSB-first bit reader over a byte array; reading past the end is a "truncated" BirqError. */
 class BitReader {
   pos = 0;
   private end: number;
   constructor(private b: Uint8Array, private file: string) { this.end = b.length * 8; }
+
+  get bytes(): Uint8Array { return this.b; }
 
   bits(n: number): number {
     if (n === 0) return 0;

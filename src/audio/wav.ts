@@ -64,8 +64,11 @@ function decodeSamples(
   for (let c = 0; c < nc; c++) {
     const ch = out[c];
     let p = c * bps;
-    if (isFloat && bits === 32) for (let i = 0; i < n; i++, p += frameBytes) ch[i] = dv.getFloat32(p, true);
-    else if (isFloat) for (let i = 0; i < n; i++, p += frameBytes) ch[i] = dv.getFloat64(p, true);
+    if (isFloat) {
+      for (let i = 0; i < n; i++, p += frameBytes) ch[i] = bits === 32 ? dv.getFloat32(p, true) : dv.getFloat64(p, true);
+      // A NaN or infinity would poison every feature and gradient downstream: name it here.
+      for (let i = 0; i < n; i++) if (!Number.isFinite(ch[i])) fail(`float sample ${i} of channel ${c} is ${ch[i]} (corrupt)`, file);
+    }
     else if (bits === 8) for (let i = 0; i < n; i++, p += frameBytes) ch[i] = (data[p] - 128) / 128;
     else if (bits === 16) for (let i = 0; i < n; i++, p += frameBytes) ch[i] = dv.getInt16(p, true) / 32768;
     else if (bits === 24)
