@@ -7,35 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
 import { Conformer } from '../../src/model';
 import { GumbelQuantizer } from '../../src/quantizers';
-import { AdamW, clipByGlobalNorm, learningRate, MaskedPredictionTask, ToyFeatureSource, train, readTensorFile, latestCheckpoint, FeatureSource } from '../../src/train';
+import { clipByGlobalNorm, learningRate, MaskedPredictionTask, ToyFeatureSource, train, readTensorFile, latestCheckpoint, FeatureSource } from '../../src/train';
 import { tinyConfig } from './tiny';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'birq-train-'));
 const losses = (ms: Record<string, number>[]) => ms.map((m) => [m.step, m.F, m.G, m.total]);
 
-test('AdamW matches the torch.optim.AdamW update, by hand', async () => {
-  await initBackend({ quiet: true });
-  const p = tf.variable(tf.tensor1d([1, -2]));
-  const opt = new AdamW({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 }, [['p', p]]);
-  let theta = [1, -2];
-  let m = [0, 0];
-  let v = [0, 0];
-  const gs = [[0.5, -1], [0.2, 0.3]];
-  gs.forEach((g, t) => {
-    opt.step(new Map([['p', tf.tensor1d(g)]]), 0.01);
-    theta = theta.map((x, i) => {
-      m[i] = 0.9 * m[i] + 0.1 * g[i];
-      v[i] = 0.99 * v[i] + 0.01 * g[i] ** 2;
-      const mh = m[i] / (1 - 0.9 ** (t + 1));
-      const vh = v[i] / (1 - 0.99 ** (t + 1));
-      return x * (1 - 0.01 * 0.1) - (0.01 * mh) / (Math.sqrt(vh) + 1e-8);
-    });
-  });
-  const got = p.dataSync();
-  theta.forEach((x, i) => assert.ok(Math.abs(got[i] - x) < 1e-6));
-  opt.dispose();
-  p.dispose();
-});
+// AdamW against torch.optim.AdamW: test/train/adamw-golden.test.ts.
 
 test('LR schedule: linear warm-up then decay; global-norm clipping', async () => {
   await initBackend({ quiet: true });
