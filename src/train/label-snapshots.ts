@@ -1,27 +1,32 @@
 /**
  * Label quality over pretraining, from the label snapshots the training loop writes (labels/step-N.labels): per
- * snapshot, HuBERT's purity and PNMI of each stream against the probe set's phones, label churn since the
- * previous snapshot, and NMI between the anchor and enhanced streams (notebook 09).
+ * snapshot, HuBERT's purity and PNMI of each stream against the probe set's phones beside their chance levels
+ * (labels shuffled across frames; E[I] / H(phone)), label churn since the previous snapshot, and the agreement
+ * of the anchor and enhanced streams as AMI (chance-corrected: 0 for independent streams whatever the code
+ * count) with the old NMI beside it (notebook 09).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openCorpus } from '../data/corpus';
 import { utterancePhoneLabels } from '../data/utterance';
-import { labelChurn, streamAgreement } from '../metrics/agreement';
-import { labelQuality, LabelQuality } from '../metrics/label-quality';
+import { labelChurn } from '../metrics/agreement';
+import { ChanceOptions, labelQualityWithChance, LabelQualityWithChance } from '../metrics/label-chance';
 import { SUBSAMPLING } from '../model/config';
 import { BirqError } from '../util/errors';
 import { resolveCorpus } from './finetune-data';
+import { pairAgreement } from './label-streams';
 import { readTensorFile } from './tensor-file';
 
 export interface SnapshotQuality {
   step: number;
   frames: number;
-  /** Per stream: HuBERT's measures against the probe set's phones. */
-  streams: Record<string, LabelQuality & { used: number }>;
+  /** Per stream: HuBERT's measures against the probe set's phones, each with its chance level. */
+  streams: Record<string, LabelQualityWithChance & { used: number }>;
   /** Per stream: fraction of frames whose label changed since the previous snapshot (NaN for the first). */
   churn: Record<string, number>;
-  /** NMI between anchor.0 and enhanced at this step. */
+  /** AMI between anchor.0 and enhanced at this step: the headline agreement (0 at chance; NaN without both). */
+  anchorEnhancedAmi: number;
+  /** NMI (geometric) between the same streams, kept for comparison with older runs: inflated by the code count. */
   anchorEnhancedNmi: number;
 }
 
@@ -30,7 +35,7 @@ export interface SnapshotQuality {
  * fixed probe set: the first utterances of the pretraining split, uncropped at offset 0, so frame t of a
  * snapshot is encoder frame t of the utterance and the phones follow from the alignment).
  */
-export function snapshotQuality(runDir: string, corpus: string, split = 'pretrain'): { steps: SnapshotQuality[]; last: Record<string, Int32Array>; lastPhones: Int32Array } {
+export function snapshotQuality(runDir: string, corpus: string, split = 'pretrain', chance: ChanceOptions = {}): { steps: SnapshotQuality[]; last: Record<string, Int32Array>; lastPhones: Int32Array } {
   const dir = path.join(runDir, 'labels');
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^step-\d+\.labels$/.test(f)).sort() : [];
   if (!files.length) throw new BirqError('run has no label snapshots (run.snapshotEvery was 0?)', dir);
@@ -56,11 +61,12 @@ export function snapshotQuality(runDir: string, corpus: string, split = 'pretrai
     const streams: SnapshotQuality['streams'] = {};
     const churn: Record<string, number> = {};
     for (const [name, s] of Object.entries(cur)) {
-      streams[name] = { ...labelQuality(phones, s), used: new Set(s).size };
+      streams[name] = { ...labelQualityWithChance(phones, s, chance), used: new Set(s).size };
       churn[name] = prev?.[name] && prev[name].length === s.length ? labelChurn(prev[name], s).changed : NaN;
     }
     const a = cur['anchor.0'];
-    out.push({ step: meta.step, frames: phones.length, streams, churn, anchorEnhancedNmi: a && cur.enhanced ? streamAgreement(a, cur.enhanced).nmi : NaN });
+    const agree = a && cur.enhanced ? pairAgreement(a, cur.enhanced) : null;
+    out.push({ step: meta.step, frames: phones.length, streams, churn, anchorEnhancedAmi: agree?.ami ?? NaN, anchorEnhancedNmi: agree?.nmi ?? NaN });
     prev = cur;
   }
   return { steps: out, last: cur, lastPhones: phones };

@@ -15,8 +15,9 @@ import { padBatch } from '../data/batching';
 import { defaultFeatureCache } from '../data/stats';
 import { utteranceFeatures, utterancePhoneLabels } from '../data/utterance';
 import { perUtteranceNormalize } from '../features/normalize';
-import { labelQuality, LabelQuality } from '../metrics/label-quality';
+import { adjustedMutualInformationParts } from '../metrics/ami';
 import { streamAgreement } from '../metrics/agreement';
+import { ChanceOptions, labelQualityWithChance, LabelQualityWithChance } from '../metrics/label-chance';
 import { SUBSAMPLING } from '../model/config';
 import { encoderLength } from '../model/conformer';
 import { fitKMeans, kmeansAssign, KMeansModel } from '../quantizers/kmeans';
@@ -132,31 +133,51 @@ export function fitLayerKMeans(run: PretrainedRun, corpus: string, fitSplit: str
   return fitKMeans(rows, fit.dim, { k: opts.k, seed: opts.seed ?? 0 });
 }
 
-export interface StreamReport extends LabelQuality {
+export interface StreamReport extends LabelQualityWithChance {
   used: number;
   perplexity: number;
+}
+
+/** How two label streams agree over the same frames. */
+export interface PairAgreement {
+  /** Adjusted mutual information (arithmetic; = sklearn's adjusted_mutual_info_score): the headline, 0 at chance. */
+  ami: number;
+  /** NMI, geometric normalization (the old figure; inflated by the code count, ~0.98 for independent 8192-code streams on 2,000 frames). */
+  nmi: number;
+  /** I and its expectation under shuffling, in nats. */
+  mutualInfo: number;
+  expectedMutualInfo: number;
 }
 
 export interface LabelsReport {
   split: string;
   frames: number;
   utterances: number;
+  /** Per stream: purity / PNMI, each beside its chance level (metrics/label-chance.ts), codes used, perplexity. */
   streams: Record<string, StreamReport>;
-  /** NMI between streams (geometric normalization), e.g. anchor.0 x enhanced. */
-  agreement: Record<string, number>;
+  /** Between each pair of streams, e.g. 'anchor.0 x enhanced': AMI (headline) and NMI. */
+  agreement: Record<string, PairAgreement>;
 }
 
-/** HuBERT's purity / PNMI per stream, code usage, and pairwise NMI between the streams. */
-export function labelsReport(split: string, l: SplitLabels): LabelsReport {
+export function pairAgreement(a: ArrayLike<number>, b: ArrayLike<number>): PairAgreement {
+  const p = adjustedMutualInformationParts(a, b);
+  return { ami: p.ami, nmi: streamAgreement(a, b).nmi, mutualInfo: p.mutualInfo, expectedMutualInfo: p.expectedMutualInfo };
+}
+
+/**
+ * HuBERT's purity / PNMI per stream beside their chance levels (labels shuffled across frames, `chance.repeats`
+ * times, default 5, seed 0; and E[I] / H(phone)), code usage, and AMI / NMI between each pair of streams.
+ */
+export function labelsReport(split: string, l: SplitLabels, chance: ChanceOptions = {}): LabelsReport {
   const streams: Record<string, StreamReport> = {};
   for (const [name, s] of Object.entries(l.streams)) {
-    const q = labelQuality(l.phones, s);
+    const q = labelQualityWithChance(l.phones, s, chance);
     streams[name] = { ...q, used: new Set(s).size, perplexity: Math.exp(q.labelEntropy) };
   }
   const names = Object.keys(l.streams);
-  const agreement: Record<string, number> = {};
+  const agreement: Record<string, PairAgreement> = {};
   for (let i = 0; i < names.length; i++)
-    for (let j = i + 1; j < names.length; j++) agreement[`${names[i]} x ${names[j]}`] = streamAgreement(l.streams[names[i]], l.streams[names[j]]).nmi;
+    for (let j = i + 1; j < names.length; j++) agreement[`${names[i]} x ${names[j]}`] = pairAgreement(l.streams[names[i]], l.streams[names[j]]);
   return { split, frames: l.phones.length, utterances: l.ids.length, streams, agreement };
 }
 

@@ -51,6 +51,8 @@ describe('label quality of a pretraining run', () => {
     assert.equal(b.streams['anchor.0'].pnmi, a.streams['anchor.0'].pnmi);
     for (const s of [a, b]) for (const v of Object.values(s.streams)) assert.ok(v.pnmi > 0 && v.pnmi <= 1);
     assert.ok(b.anchorEnhancedNmi >= 0 && b.anchorEnhancedNmi <= 1);
+    assert.ok(Number.isFinite(b.anchorEnhancedAmi) && b.anchorEnhancedAmi <= 1, 'AMI is the headline agreement');
+    for (const v of Object.values(b.streams)) assert.ok(v.chance.repeats === 5 && Number.isFinite(v.chance.pnmi.mean) && v.chance.expectedPnmi > 0, 'PNMI beside its chance level');
   });
 
   it('birq labels writes purity, PNMI, usage and agreement for anchor, enhanced and k-means', async () => {
@@ -72,6 +74,10 @@ describe('label quality of a pretraining run', () => {
     assert.ok(rep.streams.kmeans.used <= 8);
     assert.equal(rep.kmeans.fitSplit, 'pretrain');
     assert.ok('anchor.0 x enhanced' in rep.agreement);
+    const ae = rep.agreement['anchor.0 x enhanced'];
+    assert.ok(ae.ami <= 1 && ae.nmi >= 0 && ae.nmi <= 1 && ae.expectedMutualInfo >= 0, 'AMI with NMI beside it');
+    for (const s of Object.values<{ chance: { pnmi: { mean: number; sd: number }; expectedPnmi: number } }>(rep.streams))
+      assert.ok(s.chance.pnmi.mean > 0 && s.chance.pnmi.sd >= 0 && s.chance.expectedPnmi > 0);
     await assert.rejects(labelsCli(['--run', runDir, '--split', 'pretrain', '--quiet']), /k-means must be fit on another split/);
     await assert.rejects(labelsCli(['--run', path.join(tmp, 'missing'), '--quiet']), /no such run directory or checkpoint/);
   });
