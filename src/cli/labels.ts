@@ -1,9 +1,10 @@
 /**
  * `birq labels --run R --split dev [--corpus C] [--kmeans-k 100] [--fit-split pretrain] [--layer K]
- *              [--no-kmeans] [--out FILE] [--json]`
+ *              [--no-kmeans] [--chance-repeats 5] [--out FILE] [--json]`
  * Label quality of a pretraining run (its latest checkpoint) on a split with phone alignments: phone purity,
  * cluster purity and PNMI (HuBERT's definitions, metrics/label-quality.ts) for the anchor, enhanced and
- * k-means label streams, codes used and perplexity, and NMI between the streams. The k-means teacher is fit on
+ * k-means label streams, each beside its chance level (the labels shuffled across frames, metrics/label-chance.ts),
+ * codes used and perplexity, and AMI between the streams (NMI beside it). The k-means teacher is fit on
  * block k's outputs over `--fit-split` (default pretrain; never the scored split). Writes JSON (default
  * <run>/labels-<split>.json).
  */
@@ -23,6 +24,7 @@ export async function run(args: string[]): Promise<number> {
     'fit-split': { type: 'string' },
     layer: { type: 'number' },
     'no-kmeans': { type: 'boolean' },
+    'chance-repeats': { type: 'number', help: 'shuffles averaged for the chance levels (default 5)' },
     out: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
@@ -48,16 +50,20 @@ export async function run(args: string[]): Promise<number> {
       addKMeansStream(labels, km);
       kmeans = { k, layer, fitSplit, iterations: km.iterations };
     }
-    const report = { run: path.resolve(flags.run as string), checkpoint: r.file, step: r.step, task: r.config.task, corpus, layer, kmeans, ...labelsReport(split, labels) };
+    const report = { run: path.resolve(flags.run as string), checkpoint: r.file, step: r.step, task: r.config.task, corpus, layer, kmeans, ...labelsReport(split, labels, { repeats: (flags['chance-repeats'] as number | undefined) ?? 5, seed: 0 }) };
     const out = (flags.out as string | undefined) ?? path.join(path.dirname(path.dirname(r.file)), `labels-${split}.json`);
     writeJsonAtomic(out, report);
     if (flags.json) process.stdout.write(JSON.stringify({ ...report, out }) + '\n');
     else {
       const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1).padStart(6) : '   nan');
-      const rows = Object.entries(report.streams).map(([n, s]) => `  ${n.padEnd(10)} ${pct(s.pnmi)} ${pct(s.phonePurity)} ${pct(s.clusterPurity)} ${String(s.used).padStart(6)} ${s.perplexity.toFixed(1).padStart(8)}`);
-      const agree = Object.entries(report.agreement).map(([n, v]) => `  NMI ${n}: ${v.toFixed(3)}`);
+      // Each statistic, then its chance level in parentheses: the same statistic of the shuffled labels.
+      const pair = (x: number, c: number) => `${pct(x)} (${pct(c).trim().padStart(5)})`;
+      const rows = Object.entries(report.streams).map(([n, s]) => `  ${n.padEnd(10)} ${pair(s.pnmi, s.chance.pnmi.mean)}  ${pair(s.phonePurity, s.chance.phonePurity.mean)}  ${pair(s.clusterPurity, s.chance.clusterPurity.mean)}  ${pct(s.adjustedPnmi)}  ${String(s.used).padStart(6)} ${s.perplexity.toFixed(1).padStart(8)}`);
+      const reps = Object.values(report.streams)[0]?.chance.repeats ?? 0;
+      const agree = [`  chance = the statistic for the labels shuffled across frames (mean of ${reps}); adjPNMI = (I - E[I]) / (H(phone) - E[I])`,
+        ...Object.entries(report.agreement).map(([n, v]) => `  AMI ${n}: ${v.ami.toFixed(3)}   (NMI ${v.nmi.toFixed(3)}: not chance-corrected)`)];
       process.stdout.write(`${report.task} step ${report.step}, ${split}: ${report.utterances} utterances, ${report.frames} frames (40 ms)\n` +
-        `  stream       PNMI%  phone%  clust%  codes  perplex\n${rows.join('\n')}\n${agree.join('\n')}\nwrote ${out}\n`);
+        `  stream       PNMI% (chance)   phone% (chance)   clust% (chance)  adjPNMI%  codes  perplex\n${rows.join('\n')}\n${agree.join('\n')}\nwrote ${out}\n`);
     }
   } finally {
     r.task.dispose();
