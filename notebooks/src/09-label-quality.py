@@ -14,9 +14,13 @@ exact phone alignments of the built-in corpus we can measure that directly, with
 * **PNMI** = I(y; z) / H(y): the fraction of phone uncertainty a label removes (1: labels determine phones).
 
 Labels live at the encoder rate (40 ms); phones are brought to it by majority over each stacked window. The same
-numbers come from `birq labels --run RUN --split dev`. With few frames (the smoke profile) the plug-in mutual
-information is biased upward (by about (phones−1)(labels−1) / 2N nats), so compare streams with similar code
-usage, and read the small profile for real numbers.
+numbers come from `birq labels --run RUN --split dev`. The plug-in mutual information is biased upward (by about
+(phones−1)(labels−1) / 2N nats): thousands of codes over a few thousand frames score a large PNMI with no phone
+information at all. So every statistic is shown beside its **chance level**, the same statistic for the labels
+shuffled across frames (`birq.labelQualityWithChance`; E[I] / H(phone) is its analytic value), and two label
+streams are compared by **AMI** (adjusted mutual information, scikit-learn's `adjusted_mutual_info_score`), which is
+0 for independent streams whatever their code counts, where NMI is not (~0.98 for two independent 8192-code
+streams on 2,000 frames).
 """),
 ("code", """
 import * as birq from 'birq-lab';
@@ -54,7 +58,8 @@ birq.showFigure(birq.lineFigure(Object.entries(q).map(([task, r]) => ({ name: ta
   { title: 'Enhanced-label churn between snapshots', xTitle: 'step', yTitle: 'fraction of frames relabeled' }));
 birq.showTable(Object.entries(q).flatMap(([task, r]) => r.steps.map((s) => ({
   run: task, step: s.step, frames: s.frames, 'anchor PNMI': +s.streams['anchor.0'].pnmi.toFixed(3), 'enhanced PNMI': +s.streams.enhanced.pnmi.toFixed(3),
-  'enhanced codes': s.streams.enhanced.used, 'NMI(anchor, enhanced)': +s.anchorEnhancedNmi.toFixed(3),
+  'anchor PNMI chance': +s.streams['anchor.0'].chance.pnmi.mean.toFixed(3), 'enhanced PNMI chance': +s.streams.enhanced.chance.pnmi.mean.toFixed(3),
+  'enhanced codes': s.streams.enhanced.used, 'AMI(anchor, enhanced)': +s.anchorEnhancedAmi.toFixed(3), 'NMI (not chance-corrected)': +s.anchorEnhancedNmi.toFixed(3),
 }))), 'per snapshot');
 """),
 ("md", """
@@ -84,7 +89,7 @@ for (const [task, dir] of Object.entries(runs)) {
   birq.addKMeansStream(labels, birq.fitLayerKMeans(run, corpus, 'pretrain', { k: profile === 'smoke' ? 20 : 100, layer, seed: 1 }));
   const rep = birq.labelsReport('dev', labels);
   for (const [stream, s] of Object.entries(rep.streams))
-    rows.push({ run: task, stream, PNMI: +s.pnmi.toFixed(3), 'phone purity': +s.phonePurity.toFixed(3), 'cluster purity': +s.clusterPurity.toFixed(3), codes: s.used, perplexity: +s.perplexity.toFixed(1) });
+    rows.push({ run: task, stream, PNMI: +s.pnmi.toFixed(3), 'PNMI chance': +s.chance.pnmi.mean.toFixed(3), 'adjusted PNMI': +s.adjustedPnmi.toFixed(3), 'phone purity': +s.phonePurity.toFixed(3), 'phone purity chance': +s.chance.phonePurity.mean.toFixed(3), 'cluster purity': +s.clusterPurity.toFixed(3), codes: s.used, perplexity: +s.perplexity.toFixed(1) });
   run.task.dispose();
 }
 birq.showTable(rows, 'label quality on dev (final checkpoints)');
