@@ -3,6 +3,7 @@
  *  --codes 8192 [--k 3] [--gumbel soft|hard-st|stopgrad] [--threads 1] [--steps 5] [--warmup 2] [--profile] [--recompute] --json`: median training-step time, the workload of
  * bench/torch_step.py. Registered as `bench`; the first positional names the benchmark.
  */
+import { ENCODER_FRAME_MS } from '../model/config';
 import { BirqError } from '../util/errors';
 import { BENCH_DEFAULTS, BenchStepOptions, benchStep } from '../train/bench-step';
 import { GUMBEL_MODES, GumbelMode } from '../quantizers/gumbel';
@@ -18,7 +19,7 @@ export async function run(args: string[]): Promise<number> {
     ffn: { type: 'number', help: 'feed-forward width (576)' },
     kernel: { type: 'number', help: 'depthwise conv kernel (15)' },
     batch: { type: 'number', help: 'utterances per batch (8)' },
-    frames: { type: 'number', help: 'encoder frames per utterance, 40 ms each (200)' },
+    frames: { type: 'number', help: `encoder frames per utterance, ${ENCODER_FRAME_MS} ms each (200)` },
     codes: { type: 'number', help: 'codebook size of each head (8192)' },
     steps: { type: 'number', help: 'measured steps; the median is reported (5)' },
     warmup: { type: 'number', help: 'unmeasured steps first (2)' },

@@ -10,6 +10,7 @@
  */
 import * as path from 'node:path';
 import { initBackend } from '../backend';
+import { ENCODER_FRAME_MS } from '../model/config';
 import { addKMeansStream, fitLayerKMeans, labelsReport, loadPretrainedRun, splitLabels } from '../train/label-streams';
 import { fail } from '../util/errors';
 import { writeJsonAtomic } from '../util/fs';
@@ -62,7 +63,7 @@ export async function run(args: string[]): Promise<number> {
       const reps = Object.values(report.streams)[0]?.chance.repeats ?? 0;
       const agree = [`  chance = the statistic for the labels shuffled across frames (mean of ${reps}); adjPNMI = (I - E[I]) / (H(phone) - E[I])`,
         ...Object.entries(report.agreement).map(([n, v]) => `  AMI ${n}: ${v.ami.toFixed(3)}   (NMI ${v.nmi.toFixed(3)}: not chance-corrected)`)];
-      process.stdout.write(`${report.task} step ${report.step}, ${split}: ${report.utterances} utterances, ${report.frames} frames (40 ms)\n` +
+      process.stdout.write(`${report.task} step ${report.step}, ${split}: ${report.utterances} utterances, ${report.frames} frames (${ENCODER_FRAME_MS} ms)\n` +
         `  stream       PNMI% (chance)   phone% (chance)   clust% (chance)  adjPNMI%  codes  perplex\n${rows.join('\n')}\n${agree.join('\n')}\nwrote ${out}\n`);
     }
   } finally {

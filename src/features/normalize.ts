@@ -1,8 +1,14 @@
 /**
- * Mean/variance normalization of [T, F] features, per utterance (CMVN over its own frames) or with global
- * statistics accumulated over a corpus (saved next to it as JSON, so training and evaluation share them).
- * Variance is the population variance; `std` is floored at 1e-5 so constant bins do not blow up.
+ * Mean/variance normalization, per utterance (over its own valid frames) or with global statistics accumulated
+ * over a corpus (saved next to it as JSON, so training and evaluation share them). The per-utterance one has
+ * two forms over the same statistics (population mean and variance over time, per dimension):
+ *   perUtteranceNormalize(f)             features [T, F] in JS (float64 sums): (x − μ) / max(σ, 1e-5)
+ *   perUtteranceNormalizeTensor(x, mask) tensors [B, T, D] on the backend:    (x − μ) / sqrt(σ² + ε), ε = 1e-5
+ * The first feeds the encoder (log-mel CMVN); the second normalizes the anchor quantizer's stacked input and
+ * (enhanced.norm = 'utterance') block k's output. They differ only in the guard against a constant dimension,
+ * kept as is so that existing runs reproduce bit for bit.
  */
+import * as tf from '@tensorflow/tfjs';
 import { fail } from '../util/errors';
 import { readJson, writeJsonAtomic } from '../util/fs';
 import { Features } from './logmel';
@@ -70,4 +76,20 @@ export class NormStats {
       fail('not a normalization statistics file (expected kind "birq-global-cmvn" with mean and std arrays)', file);
     return new NormStats(j.mean, j.std, j.frames);
   }
+}
+
+/**
+ * Per-utterance standardization of [B, T, D] over the valid frames of each utterance (`mask` [B, T], 1 = valid;
+ * padding stays 0). BEST-RQ notes that the quantizer needs normalized input, otherwise a few codes take almost
+ * all frames; data2vec normalizes its teacher's layers the same way (instance norm over time).
+ */
+export function perUtteranceNormalizeTensor(x: tf.Tensor3D, mask: tf.Tensor2D, eps = 1e-5): tf.Tensor3D {
+  return tf.tidy(() => {
+    const m = tf.expandDims(mask, -1); // [B, T] -> [B, T, 1]
+    const n = tf.maximum(tf.sum(m, 1, true), 1); // [B, 1, 1]
+    const mean = tf.div(tf.sum(tf.mul(x, m), 1, true), n); // [B, 1, D]
+    const c = tf.mul(tf.sub(x, mean), m);
+    const variance = tf.div(tf.sum(tf.square(c), 1, true), n);
+    return tf.div(c, tf.sqrt(tf.add(variance, eps))) as tf.Tensor3D;
+  });
 }

@@ -2,7 +2,13 @@
  * Encoder configuration and presets (docs/method.md §9). The subsampling factor is fixed at 4 by both front ends
  * (the anchor quantizer's stack factor follows from it: `SUBSAMPLING`), never a second config field.
  */
+import { LOGMEL_DEFAULTS } from '../features/logmel';
+
 export const SUBSAMPLING = 4;
+/** Frame shift of the log-mel features in ms (hop 160 samples at 16 kHz, features/logmel.ts). */
+export const FEATURE_FRAME_MS = (1000 * LOGMEL_DEFAULTS.hopLength) / LOGMEL_DEFAULTS.sampleRate;
+/** One encoder frame (one stacked frame, one label): SUBSAMPLING feature frames, 40 ms. */
+export const ENCODER_FRAME_MS = SUBSAMPLING * FEATURE_FRAME_MS;
 
 export interface EncoderConfig {
   /** Mel bins F of the input features. */

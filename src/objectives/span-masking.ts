@@ -15,8 +15,6 @@ import * as tf from '@tensorflow/tfjs';
 import { assertShape, BirqError } from '../util/errors';
 import { normalFloats, Rng } from '../util/rng';
 
-/** Input frame shift of the log-mel features (ms); stacked frames are SUBSAMPLING times that. */
-export const FEATURE_FRAME_MS = 10;
 
 export interface SpanMaskOptions {
   /** Start probability per stacked frame. */

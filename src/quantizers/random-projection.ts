@@ -77,18 +77,5 @@ export class RandomProjectionQuantizer {
   }
 }
 
-/**
- * Per-utterance mean/variance normalization of [B, T, S·F] over valid frames. BEST-RQ notes that the quantizer
- * needs normalized input, otherwise a few codes take almost all frames (collapse). `mask` [B, T] is 1 on valid
- * frames.
- */
-export function normalizePerUtterance(x: tf.Tensor3D, mask: tf.Tensor2D, eps = 1e-5): tf.Tensor3D {
-  return tf.tidy(() => {
-    const m = tf.expandDims(mask, -1); // [B, T] -> [B, T, 1]
-    const n = tf.maximum(tf.sum(m, 1, true), 1); // [B, 1, 1]
-    const mean = tf.div(tf.sum(tf.mul(x, m), 1, true), n); // [B, 1, S·F]
-    const c = tf.mul(tf.sub(x, mean), m);
-    const variance = tf.div(tf.sum(tf.square(c), 1, true), n);
-    return tf.div(c, tf.sqrt(tf.add(variance, eps))) as tf.Tensor3D;
-  });
-}
+/** @deprecated the old name (notebook 02): the one per-utterance normalization lives in features/normalize.ts. */
+export { perUtteranceNormalizeTensor as normalizePerUtterance } from '../features/normalize';

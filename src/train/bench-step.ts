@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, nativeFlops, setBlasThreads } from '../backend';
+import { SUBSAMPLING } from '../model/config';
 import { presetConfig, validateConfig } from './config';
 import { AdamW } from './adamw';
 import { ToyFeatureSource } from './feature-source';
@@ -64,16 +65,16 @@ export async function benchSteps(o: BenchStepOptions, modes: BenchArm[]): Promis
       anchor: { ...c.anchor, codes: o.codes },
       enhanced: { ...c.enhanced, codes: o.codes, layer: Math.min(o.k, o.layers), mode: gumbel ?? c.enhanced.mode },
       masking: { ...c.masking, startProb: 0.05 },
-      data: { ...c.data, batchSize: o.batch, maxFrames: 4 * o.frames },
+      data: { ...c.data, batchSize: o.batch, maxFrames: SUBSAMPLING * o.frames },
       memory: { recomputeBlocks: Boolean(o.recompute) },
     });
     const task = new MaskedPredictionTask(c);
     return { mode: arm, gumbel: mode === 'birq' ? c.enhanced.mode : undefined, task, opt: new AdamW(c.optim, task.params.trainable()), times: [] as number[], gflop: 0 };
   });
   // Full-length utterances, as the reference.
-  const src = new ToyFeatureSource({ seed: 1, batchSize: o.batch, frames: 4 * o.frames });
+  const src = new ToyFeatureSource({ seed: 1, batchSize: o.batch, frames: SUBSAMPLING * o.frames });
   const batch = src.batchAt(0);
-  batch.lengths = batch.lengths.map(() => 4 * o.frames);
+  batch.lengths = batch.lengths.map(() => SUBSAMPLING * o.frames);
   const step = (a: (typeof arms)[number], i: number) => {
     const r = a.task.step(batch, { step: i, micro: 0, totalSteps: 1000, seed: 1 });
     a.opt.step(r.grads, 1e-4);

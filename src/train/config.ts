@@ -4,10 +4,11 @@
  * an error naming it, a bad value an error naming key and value. Derived values (stack factor, span length in
  * frames) are computed, never stored.
  */
-import { ENCODER_PRESETS, EncoderConfig } from '../model/config';
+import { ENCODER_FRAME_MS, ENCODER_PRESETS, EncoderConfig, SUBSAMPLING } from '../model/config';
 import { DEFAULT_PENALTY, PENALTY_SCHEDULES, PenaltyConfig } from '../objectives/bilevel';
 import { ENHANCED_NORMS, EnhancedNorm, GUMBEL_MODES, GumbelMode } from '../quantizers/gumbel';
 import { BirqError } from '../util/errors';
+import { applySetting, applySettingsObject } from './overrides';
 import { LR_DECAYS, LrDecay } from './schedule';
 
 export const TASKS = ['bestrq', 'birq'] as const;
@@ -143,67 +144,14 @@ export function configKeys(c: object, prefix = ''): string[] {
   );
 }
 
-function parseValue(key: string, raw: unknown, like: unknown, where: string): unknown {
-  const bad = (why: string) => new BirqError(`${where}${key}: ${why}, got '${String(raw)}'`);
-  if (typeof like === 'number') {
-    const n = typeof raw === 'number' ? raw : Number(raw);
-    if (typeof raw === 'string' && raw.trim() === '') throw bad('needs a number');
-    if (!Number.isFinite(n)) throw bad('needs a number');
-    return n;
-  }
-  if (typeof like === 'boolean') {
-    if (raw === true || raw === 'true') return true;
-    if (raw === false || raw === 'false') return false;
-    throw bad('needs true or false');
-  }
-  if (typeof raw !== 'string') throw bad('needs a string');
-  const choices = CHOICES[key];
-  if (choices && !choices.includes(raw)) throw bad(`must be one of ${choices.join(', ')}`);
-  return raw;
-}
-
-/** Set one dotted key from a string (`--set optim.lr=3e-4`). */
+/** Set one dotted key from a string (`--set optim.lr=3e-4`); the parser is train/overrides.ts, shared by every stage. */
 export function applyOverride(c: PretrainConfig, assignment: string, where = ''): PretrainConfig {
-  const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new BirqError(`${where}--set needs key=value, got '${assignment}'`);
-  return setKey(c, assignment.slice(0, eq).trim(), assignment.slice(eq + 1), where);
-}
-
-function setKey(c: PretrainConfig, key: string, raw: unknown, where: string): PretrainConfig {
-  const out = structuredClone(c);
-  const parts = key.split('.');
-  let node = out as unknown as Record<string, unknown>;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i];
-    const sub = parts.slice(0, i + 1).join('.');
-    if (!(p in node)) {
-      const known = Object.keys(node).join(', ');
-      throw new BirqError(`${where}unknown config key '${sub}' (known${i ? ` under ${parts.slice(0, i).join('.')}` : ''}: ${known})`);
-    }
-    if (i === parts.length - 1) {
-      if (node[p] && typeof node[p] === 'object') throw new BirqError(`${where}config key '${key}' is a section, set one of its fields`);
-      node[p] = parseValue(key, raw, node[p], where);
-    } else {
-      if (!node[p] || typeof node[p] !== 'object') throw new BirqError(`${where}unknown config key '${key}' ('${sub}' is not a section)`);
-      node = node[p] as Record<string, unknown>;
-    }
-  }
-  return out;
+  return applySetting(c, assignment, { choices: CHOICES, where });
 }
 
 /** Merge a (partial) config object, e.g. from a JSON file, with the same checks as --set. */
 export function applyConfigObject(c: PretrainConfig, obj: unknown, where = ''): PretrainConfig {
-  let out = c;
-  const walk = (o: unknown, prefix: string) => {
-    if (!o || typeof o !== 'object' || Array.isArray(o)) throw new BirqError(`${where}${prefix || 'config'} must be an object`);
-    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
-      const key = prefix ? `${prefix}.${k}` : k;
-      if (v && typeof v === 'object' && !Array.isArray(v)) walk(v, key);
-      else out = setKey(out, key, v, where);
-    }
-  };
-  walk(obj, '');
-  return out;
+  return applySettingsObject(c, obj, { choices: CHOICES, where });
 }
 
 /** Range and cross-field checks; returns the config for chaining. */
@@ -224,7 +172,7 @@ export function validateConfig(c: PretrainConfig): PretrainConfig {
     err('enhanced.layer', `must be a block in 1..${e.blocks}, got ${c.enhanced.layer}`);
   if (!(c.enhanced.tau > 0)) err('enhanced.tau', `must be > 0, got ${c.enhanced.tau}`);
   if (!(c.masking.startProb > 0 && c.masking.startProb <= 1)) err('masking.startProb', `must be in (0, 1], got ${c.masking.startProb}`);
-  if (!(c.masking.spanMs >= 40)) err('masking.spanMs', `must be >= 40 (one stacked frame), got ${c.masking.spanMs}`);
+  if (!(c.masking.spanMs >= ENCODER_FRAME_MS)) err('masking.spanMs', `must be >= ${ENCODER_FRAME_MS} (one stacked frame), got ${c.masking.spanMs}`);
   nonNeg('masking.noiseStd', c.masking.noiseStd);
   nonNeg('objective.w1', c.objective.w1);
   nonNeg('objective.w2', c.objective.w2);
@@ -241,7 +189,7 @@ export function validateConfig(c: PretrainConfig): PretrainConfig {
   posInt('optim.accumulate', c.optim.accumulate);
   posInt('data.batchSize', c.data.batchSize);
   posInt('data.maxFrames', c.data.maxFrames);
-  if (c.data.maxFrames % 4) err('data.maxFrames', `must be a multiple of 4 (the subsampling), got ${c.data.maxFrames}`);
+  if (c.data.maxFrames % SUBSAMPLING) err('data.maxFrames', `must be a multiple of ${SUBSAMPLING} (the subsampling), got ${c.data.maxFrames}`);
   posInt('data.probeSize', c.data.probeSize);
   if (c.data.source === 'corpus' && !c.data.corpus) err('data.corpus', 'is empty but data.source is corpus');
   for (const k of ['steps', 'logEvery', 'checkpointEvery', 'keepCheckpoints'] as const) posInt(`run.${k}`, c.run[k]);
@@ -252,5 +200,5 @@ export function validateConfig(c: PretrainConfig): PretrainConfig {
 
 /** Span length in stacked frames (400 ms / 40 ms = 10), derived from spanMs. */
 export function spanFrames(c: PretrainConfig): number {
-  return Math.max(1, Math.round(c.masking.spanMs / 40));
+  return Math.max(1, Math.round(c.masking.spanMs / ENCODER_FRAME_MS));
 }

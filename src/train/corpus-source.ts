@@ -7,19 +7,20 @@
  * Addressed by step like the toy source: the epoch's utterance order is a seeded permutation, batch `step`
  * takes the next `batchSize` utterances of it, so resume needs no iterator state.
  */
-import * as path from 'node:path';
+import { padBatch } from '../data/batching';
 import { ManifestEntry } from '../data/manifest';
 import { defaultFeatureCache } from '../data/stats';
 import { utteranceFeatures } from '../data/utterance';
 import { FeatureCache } from '../data/cache';
 import { Problem } from '../data/problems';
 import { describeSkipped, usableUtterances } from '../data/usable';
-import { Features } from '../features/logmel';
+import { Features, LOGMEL_DEFAULTS } from '../features/logmel';
+import { SUBSAMPLING } from '../model/config';
 import { perUtteranceNormalize } from '../features/normalize';
 import { BirqError } from '../util/errors';
-import { dataRoot } from '../util/paths';
+import { resolveCorpus } from '../util/paths';
 import { Rng } from '../util/rng';
-import { FeatureBatch, FeatureSource } from './feature-source';
+import { FeatureBatch, FeatureSource, toFeatureBatch } from './feature-source';
 
 export interface CorpusSourceOptions {
   /** Corpus path, or a bare name resolved under dataRoot() (e.g. 'austen-smoke'). */
@@ -40,7 +41,7 @@ export class CorpusFeatureSource implements FeatureSource {
   private readonly feats = new Map<string, Features>();
 
   constructor(readonly opts: CorpusSourceOptions) {
-    const p = path.isAbsolute(opts.corpus) || opts.corpus.startsWith('.') ? opts.corpus : path.join(dataRoot(), opts.corpus);
+    const p = resolveCorpus(opts.corpus);
     this.cache = defaultFeatureCache();
     // Refuses a corpus with problems (bad lines, undecodable audio) unless --skip-bad; then counts what it skipped.
     const u = usableUtterances(p, { split: opts.split, cache: this.cache });
@@ -78,17 +79,17 @@ export class CorpusFeatureSource implements FeatureSource {
   }
 
   private assemble(picks: ManifestEntry[], rng: Rng | null, tag: string): FeatureBatch {
-    const F = 80;
+    const F = LOGMEL_DEFAULTS.nMels;
     const crops = picks.map((e) => {
       const f = this.features(e);
       if (f.bins !== F) throw new BirqError(`utterance ${e.id} has ${f.bins} mel bins, expected ${F}`);
-      const n = Math.min(f.frames, this.opts.maxFrames) & ~3; // a multiple of 4 (the subsampling)
+      const cut = Math.min(f.frames, this.opts.maxFrames);
+      const n = cut - (cut % SUBSAMPLING); // whole encoder frames
       const off = rng ? rng.int(f.frames - n + 1) : 0;
-      return { data: f.data.subarray(off * F, (off + n) * F), n };
+      return { data: f.data.subarray(off * F, (off + n) * F), frames: n, bins: F };
     });
-    const T = Math.max(4, ...crops.map((c) => c.n));
-    const feats = new Float32Array(picks.length * T * F);
-    crops.forEach((c, b) => feats.set(c.data, b * T * F));
-    return { feats, shape: [picks.length, T, F], lengths: crops.map((c) => c.n), ids: picks.map((e) => e.id) };
+    const p = padBatch(crops, SUBSAMPLING);
+    if (p.frames === 0) throw new BirqError(`utterances ${picks.map((e) => e.id).join(', ')} are all shorter than one encoder frame`);
+    return toFeatureBatch(p, picks.map((e) => e.id));
   }
 }

@@ -13,7 +13,8 @@ import { stackFramesTensor } from '../model/front-end';
 import { lengthMask } from '../model/layers';
 import { expectedMaskedFraction, spanMask } from '../objectives/span-masking';
 import { GUMBEL_MODES, GumbelMode, GumbelQuantizer } from '../quantizers/gumbel';
-import { normalizePerUtterance, RandomProjectionQuantizer } from '../quantizers/random-projection';
+import { perUtteranceNormalizeTensor } from '../features/normalize';
+import { RandomProjectionQuantizer } from '../quantizers/random-projection';
 import { codeUsage, CodeUsage } from '../quantizers/usage';
 import { Rng } from '../util/rng';
 import { PretrainConfig, spanFrames } from './config';
@@ -60,7 +61,7 @@ export function rpqUsage(batch: FeatureBatch, codebookSizes: number[], seed = 1,
         let x = featsTensor(batch);
         if (input.startsWith('raw')) x = tf.add(x, offset) as tf.Tensor3D;
         let u = stackFramesTensor(x);
-        if (!input.startsWith('raw')) u = normalizePerUtterance(u, lengthMask(encLengths, T));
+        if (!input.startsWith('raw')) u = perUtteranceNormalizeTensor(u, lengthMask(encLengths, T));
         return q.labels(u)[0];
       });
       const usage = codeUsage(validLabels(labels.dataSync(), encLengths, T), V);

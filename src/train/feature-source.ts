@@ -7,6 +7,9 @@
  * following a fixed random bigram order), so masked frames are predictable from context and masked-prediction
  * accuracy can rise well above chance, unlike i.i.d. random features.
  */
+import { PaddedBatch } from '../data/batching';
+import { LOGMEL_DEFAULTS } from '../features/logmel';
+import { SUBSAMPLING } from '../model/config';
 import { BirqError } from '../util/errors';
 import { Rng } from '../util/rng';
 
@@ -16,6 +19,14 @@ export interface FeatureBatch {
   shape: [number, number, number];
   lengths: number[];
   ids: string[];
+}
+
+/**
+ * The one batch builder's last step: data/batching.ts's padBatch (zero padding to whole encoder frames) as
+ * the loop's FeatureBatch.
+ */
+export function toFeatureBatch(p: PaddedBatch, ids: string[]): FeatureBatch {
+  return { feats: p.data, shape: [p.batch, p.frames, p.bins], lengths: p.lengths, ids };
 }
 
 export interface FeatureSource {
@@ -29,7 +40,7 @@ export interface FeatureSource {
 export interface ToySourceOptions {
   seed: number;
   batchSize: number;
-  /** Input frames per utterance (max); lengths vary in [frames/2, frames], a multiple of 4. */
+  /** Input frames per utterance (max); lengths vary in [frames/2, frames], whole encoder frames (SUBSAMPLING). */
   frames: number;
   melBins?: number;
   phones?: number;
@@ -43,9 +54,9 @@ export class ToyFeatureSource implements FeatureSource {
   private readonly F: number;
 
   constructor(readonly opts: ToySourceOptions) {
-    this.F = opts.melBins ?? 80;
+    this.F = opts.melBins ?? LOGMEL_DEFAULTS.nMels;
     const P = opts.phones ?? 24;
-    if (opts.frames < 8 || opts.frames % 4 !== 0) throw new BirqError(`toy source: frames ${opts.frames} must be a multiple of 4, >= 8`);
+    if (opts.frames < 2 * SUBSAMPLING || opts.frames % SUBSAMPLING !== 0) throw new BirqError(`toy source: frames ${opts.frames} must be a multiple of ${SUBSAMPLING}, >= ${2 * SUBSAMPLING}`);
     const rng = new Rng(opts.seed ^ 0x5eed);
     this.protos = Array.from({ length: P }, () => Float32Array.from({ length: this.F }, () => rng.normal()));
     this.next = Int32Array.from({ length: P }, () => rng.int(P));
@@ -66,12 +77,13 @@ export class ToyFeatureSource implements FeatureSource {
     const feats = new Float32Array(B * T * F);
     const lengths: number[] = [];
     for (let b = 0; b < B; b++) {
-      const n = 4 * (T / 8 + rng.int(T / 8 + 1)); // [T/2, T], multiple of 4
+      const half = T / (2 * SUBSAMPLING); // encoder frames in half an utterance
+      const n = SUBSAMPLING * (half + rng.int(half + 1)); // [T/2, T] input frames, whole encoder frames
       lengths.push(n);
       let phone = rng.int(this.protos.length);
       let t = 0;
       while (t < n) {
-        const dur = 4 * (3 + rng.int(10)); // 3..12 stacked frames
+        const dur = SUBSAMPLING * (3 + rng.int(10)); // 3..12 stacked frames
         const proto = this.protos[phone];
         for (let u = t; u < Math.min(n, t + dur); u++)
           for (let f = 0; f < F; f++) feats[(b * T + u) * F + f] = proto[f] + 0.3 * rng.normal();

@@ -5,6 +5,7 @@
 import { ENCODER_PRESETS } from '../model/config';
 import { VocabKind } from '../decode/vocab';
 import { BirqError } from '../util/errors';
+import { applySetting } from './overrides';
 import { LR_DECAYS, LrDecay } from './schedule';
 
 export interface FinetuneConfig {
@@ -67,30 +68,12 @@ export function finetunePreset(name: string): FinetuneConfig {
   return structuredClone(p.config);
 }
 
-/** Set one dotted key from `key=value`, typed by the preset's value at that key. */
+/** Allowed values of the fine-tune config's string fields, by dotted key. */
+export const FINETUNE_CHOICES: Record<string, readonly string[]> = { vocab: ['chars', 'phones'], 'optim.decay': LR_DECAYS };
+
+/** Set one dotted key from `key=value`, typed by the preset's value at that key (train/overrides.ts). */
 export function applyFinetuneOverride(c: FinetuneConfig, assignment: string): FinetuneConfig {
-  const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new BirqError(`--set needs key=value, got '${assignment}'`);
-  const key = assignment.slice(0, eq).trim();
-  const raw = assignment.slice(eq + 1);
-  const out = structuredClone(c);
-  const parts = key.split('.');
-  let node = out as unknown as Record<string, unknown>;
-  parts.forEach((p, i) => {
-    if (!node || typeof node !== 'object' || !(p in node)) throw new BirqError(`unknown fine-tune config key '${key}' (known: ${Object.keys(node ?? {}).join(', ')})`);
-    if (i < parts.length - 1) {
-      node = node[p] as Record<string, unknown>;
-      return;
-    }
-    const like = node[p];
-    if (like && typeof like === 'object') throw new BirqError(`fine-tune config key '${key}' is a section, set one of its fields`);
-    if (typeof like === 'number') {
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n)) throw new BirqError(`${key}: needs a number, got '${raw}'`);
-      node[p] = n;
-    } else node[p] = raw;
-  });
-  return out;
+  return applySetting(c, assignment, { choices: FINETUNE_CHOICES, kind: 'fine-tune config' });
 }
 
 export function validateFinetuneConfig(c: FinetuneConfig): FinetuneConfig {

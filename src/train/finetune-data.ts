@@ -5,8 +5,6 @@
  * Features: log-mel from the shared feature cache, normalized like pretraining (per-utterance CMVN). References: chars use the transcript normalized by decode/text.ts (out-of-vocabulary
  * characters are an error naming the utterance); phones use the manifest's phone string (CMU-39, no silence).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Problem } from '../data/problems';
 import { describeSkipped, usableUtterances } from '../data/usable';
 import { ManifestEntry } from '../data/manifest';
@@ -15,13 +13,13 @@ import { FeatureCache } from '../data/cache';
 import { defaultFeatureCache } from '../data/stats';
 import { utteranceFeatures } from '../data/utterance';
 import { SUBSAMPLING } from '../model/config';
-import { Features } from '../features/logmel';
+import { Features, LOGMEL_DEFAULTS } from '../features/logmel';
 import { NormStats, perUtteranceNormalize } from '../features/normalize';
-import { dataRoot } from '../util/paths';
+import { resolveCorpus } from '../util/paths';
 import { normalizeText } from '../decode/text';
 import { encodeTarget, Vocab } from '../decode/vocab';
 import { fail } from '../util/errors';
-import { FeatureBatch, FeatureSource } from './feature-source';
+import { FeatureBatch, FeatureSource, toFeatureBatch } from './feature-source';
 
 export interface LabeledUtterance {
   entry: ManifestEntry;
@@ -67,10 +65,8 @@ export function corpusNormalizer(): Normalizer {
   return makeNormalizer({ kind: 'utterance' });
 }
 
-/** A corpus path, or a bare name under dataRoot() (e.g. 'austen-smoke'), as train/corpus-source.ts resolves it. */
-export function resolveCorpus(corpus: string): string {
-  return path.isAbsolute(corpus) || corpus.startsWith('.') || fs.existsSync(corpus) ? corpus : path.join(dataRoot(), corpus);
-}
+/** Kept for callers of its old home; the resolver is util/paths.ts's. */
+export { resolveCorpus };
 
 export interface LabeledSourceOptions {
   corpus: string;
@@ -105,7 +101,8 @@ export class LabeledSource implements FeatureSource {
     // Frame counts from durations when known (no audio read); 10 ms hop, torchaudio center=True framing.
     this.lengths = this.utterances.map((u) => {
       const e = u.entry;
-      return e.numSamples && e.sampleRate === 16000 && e.start === undefined ? Math.floor(e.numSamples / 160) + 1 : this.features(u).frames;
+      const { sampleRate, hopLength } = LOGMEL_DEFAULTS;
+      return e.numSamples && e.sampleRate === sampleRate && e.start === undefined ? Math.floor(e.numSamples / hopLength) + 1 : this.features(u).frames;
     });
     this.description = `${opts.split || '(all)'} of ${opts.corpus}: ${this.utterances.length} labeled utterances (${opts.vocab.kind}), ${n.kind} CMVN${describeSkipped(this.skipped)}`;
   }
@@ -141,7 +138,6 @@ export class LabeledSource implements FeatureSource {
 
   batch(indices: number[]): FeatureBatch {
     const feats = indices.map((i) => this.features(this.utterances[i]));
-    const p = padBatch(feats, SUBSAMPLING);
-    return { feats: p.data, shape: [p.batch, p.frames, p.bins], lengths: p.lengths, ids: indices.map((i) => this.utterances[i].entry.id) };
+    return toFeatureBatch(padBatch(feats, SUBSAMPLING), indices.map((i) => this.utterances[i].entry.id));
   }
 }

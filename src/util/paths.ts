@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -9,6 +10,14 @@ export function cacheRoot(): string {
 /** Root of generated data (corpora, feature caches). Outside the repo; `BIRQ_DATA` overrides. */
 export function dataRoot(): string {
   return process.env.BIRQ_DATA ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'birq-lab', 'data');
+}
+
+/**
+ * The one corpus resolver: an absolute or ./-relative path, or an existing path, is used as given; a bare name
+ * (e.g. 'austen-smoke') is looked up under dataRoot().
+ */
+export function resolveCorpus(corpus: string): string {
+  return path.isAbsolute(corpus) || corpus.startsWith('.') || fs.existsSync(corpus) ? corpus : path.join(dataRoot(), corpus);
 }
 
 /** Root of run directories (checkpoints, metrics, figures). `BIRQ_RUNS` overrides. */

@@ -23,7 +23,8 @@ import { accuracy, labelCrossEntropy, selectionMatrix, selectRows, softCrossEntr
 import { applySpanMask, spanMask } from '../../objectives/span-masking';
 import { GumbelQuantizer } from '../../quantizers/gumbel';
 import { outsideTape } from '../../quantizers/stop-gradient';
-import { normalizePerUtterance, RandomProjectionQuantizer } from '../../quantizers/random-projection';
+import { perUtteranceNormalizeTensor } from '../../features/normalize';
+import { RandomProjectionQuantizer } from '../../quantizers/random-projection';
 import { codeUsage, normalizedMutualInformation } from '../../quantizers/usage';
 import { Rng } from '../../util/rng';
 import { PretrainConfig, spanFrames } from '../config';
@@ -74,7 +75,7 @@ export class MaskedPredictionTask implements Task {
   anchorLabels(feats: tf.Tensor3D, encLengths: number[]): Int32Array[] {
     const labels = tf.tidy(() => {
       let u = stackFramesTensor(feats); // [B, T_in, F] -> [B, T, 4F]
-      if (this.config.anchor.normalizeInput) u = normalizePerUtterance(u, lengthMask(encLengths, u.shape[1]));
+      if (this.config.anchor.normalizeInput) u = perUtteranceNormalizeTensor(u, lengthMask(encLengths, u.shape[1]));
       return this.anchor.labels(u);
     });
     const out = labels.map((l) => l.dataSync() as Int32Array);
@@ -85,7 +86,7 @@ export class MaskedPredictionTask implements Task {
   /** Layer-k features [B, T, D] as the enhanced quantizer reads them (enhanced.norm 'utterance': standardized over time). */
   enhancedFeatures(z: tf.Tensor3D, encLengths: number[]): tf.Tensor3D {
     if (this.config.enhanced.norm !== 'utterance') return z;
-    return normalizePerUtterance(z, tf.tidy(() => lengthMask(encLengths, z.shape[1])));
+    return perUtteranceNormalizeTensor(z, tf.tidy(() => lengthMask(encLengths, z.shape[1])));
   }
 
   step(batch: FeatureBatch, info: StepInfo): TaskStep {
