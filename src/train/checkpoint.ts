@@ -1,18 +1,20 @@
 /**
  * Checkpoints: weights (and batch-norm state), AdamW moments and step count, RNG state, the step, the resolved
  * config, and the frozen quantizer matrices (so label streams can be reproduced and checked without re-deriving
- * them), in one tensor file (tensor-file.ts). `latest.json` points at the newest complete one; it is written
- * after the checkpoint, both atomically, so a crash at any moment leaves a loadable pair.
+ * them), in one tensor file (tensor-file.ts, sha256 over the tensors). `latest.json` points at the newest
+ * complete one; it is written after the checkpoint, both atomically, so a crash at any moment leaves a loadable
+ * pair. A checkpoint that is damaged anyway (a disk error, a copy cut short) is named when resuming, and the run
+ * resumes from the newest one that verifies, saying so.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BirqError } from '../util/errors';
-import { readJson, writeJsonAtomic } from '../util/fs';
+import { readJson, removeStaleTemps, writeJsonAtomic } from '../util/fs';
 import { RngState } from '../util/rng';
 import { AdamW } from './adamw';
 import { Task } from './tasks/task';
-import { NamedArray, readTensorFile, writeTensorFile } from './tensor-file';
+import { NamedArray, readTensorFile, verifyTensorFile, writeTensorFile } from './tensor-file';
 
 export interface CheckpointMeta {
   format: 'birq-checkpoint';
@@ -36,6 +38,8 @@ export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'format' 
   for (const [n, t] of Object.entries(opt.stateTensors())) arrays.push(toArray(n, t));
   for (const [n, t] of Object.entries(task.frozen())) arrays.push(toArray(`frozen.${n}`, t));
   const file = path.join(dir, `step-${String(meta.step).padStart(7, '0')}.ckpt`);
+  // Temporary files of a writer killed mid-checkpoint would otherwise pile up (each the size of a checkpoint).
+  removeStaleTemps(dir);
   writeTensorFile(file, { ...meta, format: 'birq-checkpoint', version: 1, time: new Date().toISOString() }, arrays);
   writeJsonAtomic(path.join(dir, 'latest.json'), { file: path.basename(file), step: meta.step });
   // Keep the newest `keep` checkpoints.
@@ -44,10 +48,35 @@ export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'format' 
   return file;
 }
 
-export function latestCheckpoint(dir: string): string | null {
+/**
+ * The checkpoint to resume from: the one latest.json names, or when that one is missing, truncated or corrupt
+ * (or the pointer itself is), the newest `step-*.ckpt` that verifies. Each one passed over is reported through
+ * `warn` (stderr by default) with its reason. `null` when there is none; an error when every one is damaged.
+ */
+export function latestCheckpoint(dir: string, warn: (msg: string) => void = (m) => process.stderr.write(`[birq] ${m}\n`)): string | null {
   const p = path.join(dir, 'latest.json');
-  if (!fs.existsSync(p)) return null;
-  return path.join(dir, readJson<{ file: string }>(p, 'checkpoint pointer').file);
+  let named: string | null = null;
+  if (fs.existsSync(p)) {
+    try {
+      named = path.join(dir, readJson<{ file: string }>(p, 'checkpoint pointer').file);
+    } catch (e) {
+      if (!(e instanceof BirqError)) throw e;
+      warn(`${e.message}: looking for the newest checkpoint that verifies`);
+    }
+  }
+  const steps = fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => /^step-\d+\.ckpt$/.test(f)).sort().reverse().map((f) => path.join(dir, f)) : [];
+  if (!named && !steps.length) return null;
+  const candidates = [...new Set([...(named ? [named] : []), ...steps])];
+  const bad: string[] = [];
+  for (const f of candidates) {
+    const why = fs.existsSync(f) ? verifyTensorFile(f) : `${f}: missing`;
+    if (!why) {
+      if (bad.length) warn(`${bad.join('; ')}; resuming from the previous good checkpoint ${f}`);
+      return f;
+    }
+    bad.push(why);
+  }
+  throw new BirqError(`no checkpoint verifies: ${bad.join('; ')}`, dir);
 }
 
 /**

@@ -2,19 +2,55 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BirqError } from './errors';
 
-/** Write a file atomically: write a temporary sibling, fsync, rename. Readers never see half a file. */
+/**
+ * Write a file atomically: write a temporary sibling, fsync, rename, fsync the directory. Readers never see half
+ * a file, and a process killed at any moment leaves the previous version in place. A failed write (a full disk,
+ * ENOSPC; a quota; EIO) removes the temporary file and is a BirqError naming the path, so the caller can stop
+ * with the previous version still intact.
+ */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fd = fs.openSync(tmp, 'w');
+  let fd: number | undefined;
   try {
-    if (typeof data === 'string') fs.writeSync(fd, data);
-    else fs.writeSync(fd, data);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fd = fs.openSync(tmp, 'w');
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    // writeSync may write less than asked (large buffers, signals): loop until all bytes are out.
+    for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off);
     fs.fsyncSync(fd);
-  } finally {
     fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already failing */ }
+    fs.rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!code) throw e;
+    const why = code === 'ENOSPC' ? 'disk full (ENOSPC)' : code === 'EDQUOT' ? 'disk quota exceeded (EDQUOT)' : code;
+    throw new BirqError(`cannot write: ${why}; the previous version, if any, is unchanged`, file);
   }
-  fs.renameSync(tmp, file);
+  syncDir(path.dirname(file));
+}
+
+/** fsync a directory so a rename survives a power cut (best effort: not every platform allows it). */
+function syncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+  } catch { /* best effort */ }
+}
+
+/** Remove temporary files `<name>.tmp-<pid>-<time>` in `dir` left by writers that were killed (pid not alive). */
+export function removeStaleTemps(dir: string): void {
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return; }
+  for (const n of names) {
+    const m = /\.tmp-(\d+)-\d+$/.exec(n);
+    if (!m || Number(m[1]) === process.pid) continue;
+    let alive = true;
+    try { process.kill(Number(m[1]), 0); } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+    if (!alive) fs.rmSync(path.join(dir, n), { force: true });
+  }
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {
