@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { readMono } from '../audio/read';
 import { fail } from '../util/errors';
 import { kaldiSplitDirs, scanKaldiDir } from './kaldi';
+import { lexiconPhones } from './lexicon';
 import { scanLibriSpeech } from './librispeech';
 import { ManifestEntry, scanManifest } from './manifest';
 import { CorpusScan, Problem, problemsOfSplit, refuseProblems } from './problems';
@@ -51,6 +52,12 @@ export function openCorpus(p: string, opts: OpenOptions = {}): ManifestEntry[] {
   if (!rows.length) {
     const splits = [...new Set(s.rows.flatMap((r) => [r.split ?? '', ...(r.subsets ?? [])]).filter(Boolean))].sort();
     fail(opts.split ? `no utterances in split '${opts.split}' (splits here: ${splits.join(', ') || 'none'})` : 'no utterances in the corpus', s.file);
+  }
+  // No phones in the corpus (a real recording has no alignment): take them from the CMU dictionary, so phone
+  // fine-tuning and PER work; an utterance with a word it lacks keeps none (PER unavailable there).
+  for (const r of rows) if (r.phones === undefined && r.text) {
+    const ph = lexiconPhones(r.text);
+    if (ph) { r.phones = ph; r.phonesFrom = 'lexicon'; }
   }
   return rows;
 }

@@ -14,3 +14,5 @@ export * from './builtin';
 export * from './figures';
 export * from './loader';
 export * from './usable';
+export * from './lexicon';
+export * from './real-speech';

@@ -26,6 +26,8 @@ export interface ManifestEntry {
   duration?: number;
   /** Phones without silences, space-separated (CMU-39). */
   phones?: string;
+  /** Where `phones` came from when not from the corpus itself: 'lexicon' (data/lexicon.ts, CMU dictionary). */
+  phonesFrom?: 'lexicon';
   /** Phone segments in seconds, covering the whole utterance (CMU-39 + sil). */
   segments?: Segment[];
   /** Generator details (engine, voice, stretch, pitch, degradation) for the built-in corpus. */
