@@ -1,7 +1,7 @@
 /**
  * `birq finetune --from RUN [--preset smoke|small] [--vocab chars|phones] [--split train-1h] [--corpus C]
  *                (preset and corpus default to BIRQ_PROFILE's: smoke / austen-smoke, else small / austen-<profile>)
- *                [--set key=value ...] [--run-dir DIR] [--quiet] [--json]`
+ *                [--set key=value ...] [--run-dir DIR] [--resume] [--quiet] [--json]`
  * `birq finetune --supervised --encoder PRESET ...`   the supervised-only baseline (random encoder)
  * CTC fine-tuning (src/train/finetune.ts); prints the dev WER/CER (or PER) and the model path.
  */
@@ -24,6 +24,7 @@ export async function run(args: string[]): Promise<number> {
     corpus: { type: 'string' },
     set: { type: 'list' },
     'run-dir': { type: 'string' },
+    resume: { type: 'boolean', help: "continue from the run directory's latest checkpoint (same config; run.steps may grow)" },
     quiet: { type: 'boolean' },
     json: { type: 'boolean' },
     list: { type: 'boolean' },
@@ -48,7 +49,7 @@ export async function run(args: string[]): Promise<number> {
   c.data.corpus = (flags.corpus as string | undefined) ?? (c.data.corpus || `austen-${prof}`);
   for (const s of (flags.set as string[] | undefined) ?? []) c = applyFinetuneOverride(c, s);
   await initBackend({ quiet: Boolean(flags.quiet) });
-  const r = await runFinetune(c, { runDir: flags['run-dir'] as string | undefined, quiet: Boolean(flags.quiet) });
+  const r = await runFinetune(c, { runDir: flags['run-dir'] as string | undefined, resume: Boolean(flags.resume), quiet: Boolean(flags.quiet) });
   const { transcripts: _t, ...dev } = r.dev ?? { transcripts: [] };
   if (flags.json) process.stdout.write(JSON.stringify({ runDir: r.runDir, model: r.modelFile, steps: r.steps, finalLoss: r.finalLoss, dev: r.dev ? dev : null, seconds: r.seconds }) + '\n');
   else {

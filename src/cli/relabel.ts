@@ -1,5 +1,5 @@
 /**
- * `birq relabel --teacher RUN [--k 100] [--layer K] [--fit-split pretrain] [--set key=value ...] [--run-dir DIR]`
+ * `birq relabel --teacher RUN [--k 100] [--layer K] [--fit-split pretrain] [--set key=value ...] [--run-dir DIR] [--resume]`
  * Offline HuBERT-style relabeling (src/train/offline-relabel.ts): k-means on the teacher's block k, then
  * pretrain a new encoder on those targets. The result is a pretraining run: `birq finetune --from DIR`.
  */
@@ -19,6 +19,7 @@ export async function run(args: string[]): Promise<number> {
     'fit-split': { type: 'string' },
     set: { type: 'list', help: 'student config override key=value (e.g. run.steps=2000)' },
     'run-dir': { type: 'string' },
+    resume: { type: 'boolean', help: "continue the student from the run directory's latest checkpoint" },
     quiet: { type: 'boolean' },
   });
   if (!flags.teacher) fail('relabel: give --teacher (a pretraining run directory)');
@@ -29,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
   const runDir = (flags['run-dir'] as string | undefined) ?? path.join(runsRoot(), `relabel-k${k}-${path.basename(path.resolve(flags.teacher as string))}`);
   const r = await runOfflineRelabel({
     teacher: flags.teacher as string, k, layer: flags.layer as number | undefined, fitSplit: flags['fit-split'] as string | undefined,
-    edit: (c) => sets.reduce((acc, s) => applyOverride(acc, s), c), runDir, quiet: Boolean(flags.quiet),
+    edit: (c) => sets.reduce((acc, s) => applyOverride(acc, s), c), runDir, resume: Boolean(flags.resume), quiet: Boolean(flags.quiet),
   });
   process.stdout.write(JSON.stringify(r) + '\n');
   return 0;

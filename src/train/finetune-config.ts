@@ -25,10 +25,15 @@ export interface FinetuneConfig {
     /** Padded input frames per batch at most (B · T_max). */
     maxBatchFrames: number;
   };
-  optim: { lr: number; warmupSteps: number; decay: LrDecay; minLrRatio: number; beta1: number; beta2: number; eps: number; weightDecay: number; clipNorm: number };
+  optim: {
+    lr: number; warmupSteps: number; decay: LrDecay; minLrRatio: number; beta1: number; beta2: number; eps: number; weightDecay: number; clipNorm: number;
+    /** Micro-batches per update (gradient accumulation; default 1). */
+    accumulate?: number;
+  };
   /** Optimizer steps training only the CTC head, encoder frozen (0 = none). */
   freezeEncoderSteps: number;
-  run: { steps: number; logEvery: number; evalEvery: number };
+  /** checkpointEvery defaults to evalEvery, keepCheckpoints to 2 (configs written before they existed). */
+  run: { steps: number; logEvery: number; evalEvery: number; checkpointEvery?: number; keepCheckpoints?: number };
 }
 
 function base(): FinetuneConfig {
@@ -38,9 +43,9 @@ function base(): FinetuneConfig {
     encoderPreset: 'c1-small',
     vocab: 'chars',
     data: { corpus: '', split: 'train-1h', devSplit: 'dev', batchSize: 8, maxBatchFrames: 8 * 1600 },
-    optim: { lr: 5e-4, warmupSteps: 300, decay: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.01, clipNorm: 5 },
+    optim: { lr: 5e-4, warmupSteps: 300, decay: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.01, clipNorm: 5, accumulate: 1 },
     freezeEncoderSteps: 500,
-    run: { steps: 5000, logEvery: 20, evalEvery: 1000 },
+    run: { steps: 5000, logEvery: 20, evalEvery: 1000, checkpointEvery: 500, keepCheckpoints: 2 },
   };
 }
 
@@ -53,7 +58,7 @@ export const FINETUNE_PRESETS: Record<string, { what: string; config: FinetuneCo
       data: { corpus: '', split: 'train-labeled', devSplit: 'dev', batchSize: 4, maxBatchFrames: 4 * 1200 },
       optim: { ...base().optim, lr: 2e-3, warmupSteps: 5 },
       freezeEncoderSteps: 10,
-      run: { steps: 40, logEvery: 5, evalEvery: 20 },
+      run: { steps: 40, logEvery: 5, evalEvery: 20, checkpointEvery: 20, keepCheckpoints: 2 },
     },
   },
   small: {
@@ -93,5 +98,11 @@ export function validateFinetuneConfig(c: FinetuneConfig): FinetuneConfig {
   posInt('run.steps', c.run.steps);
   posInt('run.logEvery', c.run.logEvery);
   posInt('run.evalEvery', c.run.evalEvery);
+  c.optim.accumulate ??= 1;
+  c.run.checkpointEvery ??= c.run.evalEvery;
+  c.run.keepCheckpoints ??= 2;
+  posInt('optim.accumulate', c.optim.accumulate);
+  posInt('run.checkpointEvery', c.run.checkpointEvery);
+  posInt('run.keepCheckpoints', c.run.keepCheckpoints);
   return c;
 }

@@ -1,8 +1,16 @@
 /**
- * The one training loop (nanoGPT-style, top to bottom). Variants are task objects (tasks/), not flags here.
- * Exact resume: all per-step randomness is derived from (seed, step) (random-streams.ts), batches are addressed
- * by step (feature-source.ts), and checkpoints hold weights, AdamW state and the step; so a run stopped after
- * any checkpoint and resumed logs the same losses as an uninterrupted one.
+ * The one training loop (nanoGPT-style, top to bottom). Every stage runs through it as a task object
+ * (tasks/task.ts): BEST-RQ / BiRQ pretraining, offline relabeling (a masked-prediction task with k-means
+ * targets) and CTC fine-tuning. The task computes one micro-batch's losses and gradients; the loop owns
+ * accumulation, clipping, the non-finite stop, AdamW and its schedule, a trainable set that may change at a step
+ * (fine-tuning's head-only warm-up), logging, checkpoints and exact resume.
+ *
+ * Exact resume: all per-step randomness is derived from (seed, step, micro-batch) (random-streams.ts), batches are
+ * addressed by step (feature-source.ts), and checkpoints hold weights, AdamW state and the step; so a run stopped
+ * after any checkpoint and resumed logs the same losses as an uninterrupted one.
+ *
+ * Run directory (run-dir.ts), the same for every stage: config.json, metrics.jsonl, events.jsonl, checkpoints/,
+ * and labels/ for stages with label snapshots.
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -11,13 +19,13 @@ import { BirqError } from '../util/errors';
 import { appendJsonl, readJson, writeJsonAtomic } from '../util/fs';
 import { Progress, ProgressInfo } from '../util/progress';
 import { Rng } from '../util/rng';
-import { AdamW } from './adamw';
+import { AdamW, AdamWConfig } from './adamw';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { clipByGlobalNorm } from './clip';
 import { PretrainConfig, validateConfig } from './config';
 import { FeatureSource } from './feature-source';
 import { environment, runPaths, truncateMetrics } from './run-dir';
-import { learningRate } from './schedule';
+import { learningRate, LrScheduleConfig } from './schedule';
 import { makeSource, makeTask } from './factory';
 import { Task } from './tasks/task';
 import { writeTensorFile } from './tensor-file';
@@ -30,13 +38,33 @@ export interface StepMetrics {
   [k: string]: number;
 }
 
-export interface TrainOptions {
-  config: PretrainConfig;
+/** The part of every stage's config the loop reads. */
+export interface LoopConfig {
+  seed: number;
+  optim: LrScheduleConfig & AdamWConfig & { clipNorm: number; accumulate: number };
+  run: { steps: number; logEvery: number; checkpointEvery: number; keepCheckpoints: number; snapshotEvery?: number };
+}
+
+/** One stage of the pipeline as the loop runs it. */
+export interface Stage {
+  /** Progress-bar label. */
+  label: string;
+  task: Task;
+  source: FeatureSource;
+  /** The resolved config: written to config.json, compared on resume (only run.steps may change). */
+  config: LoopConfig;
+  /** Further config.json fields (preset, provenance, data description). */
+  record?: Record<string, unknown>;
+  /** A fresh start into a directory with metrics: refuse (pretraining) or clear it (fine-tuning reruns). */
+  onExisting?: 'refuse' | 'overwrite';
+  /** After update `done` (1-based): evaluation lines for metrics.jsonl, e.g. fine-tuning's dev error rates. */
+  afterUpdate?(done: number): Record<string, number> | null;
+  progressText?(m: StepMetrics): string;
+}
+
+export interface LoopOptions {
   runDir: string;
-  preset?: string;
   resume?: boolean;
-  /** Override the data source (tests, notebooks). */
-  source?: FeatureSource;
   /** Stop (after checkpointing) once this many steps are done: simulates an interruption. */
   stopAtStep?: number;
   quiet?: boolean;
@@ -51,34 +79,41 @@ export interface TrainResult {
   checkpoint: string | null;
 }
 
-export async function train(o: TrainOptions): Promise<TrainResult> {
-  await initBackend({ quiet: o.quiet });
-  const c = validateConfig(o.config);
+export async function runStage(s: Stage, o: LoopOptions): Promise<TrainResult> {
+  const { task, source, config: c } = s;
   const paths = runPaths(o.runDir);
-  prepareRunDir(paths, c, o);
-  const source = o.source ?? makeSource(c);
-  const task: Task = makeTask(c);
-  const opt = new AdamW(c.optim, task.params.trainable());
+  prepareRunDir(paths, s, Boolean(o.resume));
+  const trainableAt = (step: number) => task.trainableAt?.(step) ?? task.params.trainable();
+  // The trainable set changes at this step (head-only warm-up ends): a fresh AdamW takes over there.
+  const switchesAt = (step: number) => step > 0 && names(trainableAt(step)) !== names(trainableAt(step - 1));
   const rng = new Rng(c.seed);
   let start = 0;
   const resumeFrom = o.resume ? latestCheckpoint(paths.checkpoints) : null;
+  let opt: AdamW;
   if (resumeFrom) {
-    const meta = loadCheckpoint(resumeFrom, task, opt);
-    rng.setState(meta.rng);
-    start = meta.step;
+    const meta = readCheckpointStep(resumeFrom);
+    // Resuming exactly at the switch: the checkpoint's moments belong to the old set; the new AdamW starts fresh.
+    const fresh = switchesAt(meta);
+    opt = new AdamW(c.optim, fresh ? [] : trainableAt(meta));
+    const m = loadCheckpoint(resumeFrom, task, opt);
+    if (fresh) (opt.dispose(), (opt = new AdamW(c.optim, trainableAt(meta))));
+    rng.setState(m.rng);
+    start = m.step;
     truncateMetrics(paths.metrics, start);
-  }
+  } else opt = new AdamW(c.optim, trainableAt(0));
   appendJsonl(paths.events, { event: resumeFrom ? 'resume' : 'start', step: start, from: resumeFrom, time: new Date().toISOString() });
-  const probe = task.snapshot && c.run.snapshotEvery > 0 ? source.probe() : null;
+  const probe = task.snapshot && (c.run.snapshotEvery ?? 0) > 0 ? source.probe() : null;
   const total = c.run.steps;
   const end = Math.min(total, o.stopAtStep ?? total);
-  const progress = new Progress(`${c.task} ${c.encoder.blocks}x${c.encoder.dim}`, total, { quiet: o.quiet, onUpdate: o.onProgress });
+  const progress = new Progress(s.label, total, { quiet: o.quiet, onUpdate: o.onProgress });
   progress.set(start);
   const logged: StepMetrics[] = [];
   let lastCkpt = resumeFrom;
+  const stop = (why: string) => new BirqError(`step ${why}; stopped (last good checkpoint: ${lastCkpt ?? 'none'})`, o.runDir);
 
   try {
     for (let step = start; step < end; step++) {
+      if (step > start && switchesAt(step)) (opt.dispose(), (opt = new AdamW(c.optim, trainableAt(step))));
       const t0 = performance.now();
       const lr = learningRate(c.optim, step, total);
       // Gradient accumulation: mean of the micro-batch gradients, then one update.
@@ -88,8 +123,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         const r = task.step(source.batchAt(step * c.optim.accumulate + micro), { step, micro, totalSteps: total, seed: c.seed });
         for (const [term, v] of Object.entries(r.losses))
           if (!Number.isFinite(v)) {
-            for (const g of [...r.grads.values(), ...grads.values()]) g.dispose();
-            throw new BirqError(`step ${step}: loss term ${term} is ${v}; stopped (last good checkpoint: ${lastCkpt ?? 'none'})`);
+            tf.dispose([...r.grads.values(), ...grads.values()]);
+            throw stop(`${step}: loss term ${term} is ${v}`);
           }
         for (const [k, v] of Object.entries({ ...r.losses, ...r.metrics })) sums[k] = (sums[k] ?? 0) + v / c.optim.accumulate;
         for (const [name, g] of r.grads) {
@@ -101,11 +136,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (c.optim.accumulate > 1) for (const [k, g] of grads) grads.set(k, tf.tidy(() => tf.div(g, c.optim.accumulate))), g.dispose();
       const { norm } = clipByGlobalNorm(grads, c.optim.clipNorm);
       if (!Number.isFinite(norm)) {
-        for (const g of grads.values()) g.dispose();
-        throw new BirqError(`step ${step}: gradient norm is ${norm}; stopped (last good checkpoint: ${lastCkpt ?? 'none'})`);
+        tf.dispose([...grads.values()]);
+        throw stop(`${step}: gradient norm is ${norm}`);
       }
       opt.step(grads, lr);
-      for (const g of grads.values()) g.dispose();
+      tf.dispose([...grads.values()]);
       const m: StepMetrics = { step, lr, step_ms: Math.round(performance.now() - t0), grad_norm: norm, ...sums };
 
       const done = step + 1;
@@ -114,10 +149,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         logged.push(m);
         o.onLog?.(m);
       }
-      if (probe && (done % c.run.snapshotEvery === 0 || done === total)) saveSnapshot(paths.labels, done, task, probe);
+      const evaluation = s.afterUpdate?.(done);
+      if (evaluation) appendJsonl(paths.metrics, { step: done, ...evaluation });
+      if (probe && (done % c.run.snapshotEvery! === 0 || done === total)) saveSnapshot(paths.labels, done, task, probe);
       if (done % c.run.checkpointEvery === 0 || done === end)
         lastCkpt = saveCheckpoint(paths.checkpoints, { step: done, adamT: opt.t, rng: rng.getState(), config: c, task: task.name }, task, opt, c.run.keepCheckpoints);
-      progress.set(done, `F ${fmt(m.F)} G ${fmt(m.G)} acc ${fmt(m.acc_anchor)}`);
+      progress.set(done, (s.progressText ?? maskedPredictionText)(m));
     }
     progress.finish();
     appendJsonl(paths.events, { event: end === total ? 'finished' : 'stopped', step: end, time: new Date().toISOString() });
@@ -128,27 +165,67 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     throw e;
   } finally {
     opt.dispose();
+  }
+}
+
+export interface TrainOptions extends LoopOptions {
+  config: PretrainConfig;
+  preset?: string;
+  /** Override the data source (tests, notebooks). */
+  source?: FeatureSource;
+  /** Override the task built from the config (offline relabeling's k-means targets). */
+  task?: Task;
+  /** Further config.json fields. */
+  record?: Record<string, unknown>;
+}
+
+/** Pretraining (and any stage configured by a PretrainConfig): the config's task and source through runStage. */
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  await initBackend({ quiet: o.quiet });
+  const c = validateConfig(o.config);
+  const source = o.source ?? makeSource(c);
+  const task = o.task ?? makeTask(c);
+  try {
+    return await runStage({
+      label: `${c.task} ${c.encoder.blocks}x${c.encoder.dim}`, task, source, config: c,
+      record: { preset: o.preset ?? null, source: o.source?.description ?? null, ...o.record },
+    }, o);
+  } finally {
     task.dispose();
   }
+}
+
+function maskedPredictionText(m: StepMetrics): string {
+  return `F ${fmt(m.F)} G ${fmt(m.G)} acc ${fmt(m.acc_anchor)}`;
 }
 
 function fmt(x: number | undefined): string {
   return x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3);
 }
 
+function names(vars: [string, tf.Variable][]): string {
+  return vars.map(([n]) => n).join('\n');
+}
+
+function readCheckpointStep(file: string): number {
+  return readJson<{ step: number }>(file.replace(/[^/]+$/, 'latest.json'), 'checkpoint pointer').step;
+}
+
 /** config.json: written on a fresh start; on resume the stored config must match (run.steps may grow). */
-function prepareRunDir(paths: ReturnType<typeof runPaths>, c: PretrainConfig, o: TrainOptions): void {
-  fs.mkdirSync(paths.checkpoints, { recursive: true });
-  if (o.resume && fs.existsSync(paths.config)) {
-    const stored = readJson<{ config: PretrainConfig }>(paths.config, 'run config').config;
+function prepareRunDir(paths: ReturnType<typeof runPaths>, s: Stage, resume: boolean): void {
+  if (resume && fs.existsSync(paths.config)) {
+    const stored = readJson<{ config: LoopConfig }>(paths.config, 'run config').config;
     const a = JSON.stringify({ ...stored, run: { ...stored.run, steps: 0 } });
-    const b = JSON.stringify({ ...c, run: { ...c.run, steps: 0 } });
+    const b = JSON.stringify({ ...s.config, run: { ...s.config.run, steps: 0 } });
     if (a !== b) throw new BirqError(`--resume: the config differs from the run's config.json (only run.steps may change)`, paths.config);
+    fs.mkdirSync(paths.checkpoints, { recursive: true });
     return;
   }
-  if (!o.resume && fs.existsSync(paths.metrics) && fs.statSync(paths.metrics).size > 0)
-    throw new BirqError('run directory already has metrics; pass --resume or choose a new --run-dir', paths.root);
-  writeJsonAtomic(paths.config, { preset: o.preset ?? null, config: c, environment: environment(), source: o.source?.description ?? null });
+  const used = fs.existsSync(paths.metrics) && fs.statSync(paths.metrics).size > 0;
+  if (used && s.onExisting !== 'overwrite') throw new BirqError('run directory already has metrics; pass --resume or choose a new --run-dir', paths.root);
+  if (used) for (const p of [paths.metrics, paths.events, paths.checkpoints, paths.labels]) fs.rmSync(p, { recursive: true, force: true });
+  fs.mkdirSync(paths.checkpoints, { recursive: true });
+  writeJsonAtomic(paths.config, { ...s.record, config: s.config, environment: environment() });
 }
 
 function saveSnapshot(dir: string, step: number, task: Task, probe: ReturnType<FeatureSource['probe']>): void {

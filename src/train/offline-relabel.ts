@@ -8,27 +8,22 @@
  * only difference between the two is where the targets come from. The student's config is the teacher's with
  * task 'bestrq' and anchor.codes = k (so `birq finetune --from` reads it like any pretraining run).
  *
- * The shared loop (loop.ts) builds its task from the config; until it accepts a task object this file runs the
- * same update (AdamW, warm-up/decay, clipping, checkpoints in the run-dir layout) in a short loop of its own,
- * without resume.
+ * The student runs in the one training loop (loop.ts) with this task in place of the config's, so it gets
+ * accumulation, the non-finite stop, checkpoints and exact resume like any pretraining run. Its run directory
+ * adds kmeans.json (the clusters, reloaded on resume rather than refit) and `offlineRelabel` in config.json.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { SUBSAMPLING } from '../model/config';
 import { Conformer } from '../model/conformer';
-import { kmeansAssign, KMeansModel, kmeansToJSON } from '../quantizers/kmeans';
+import { kmeansAssign, kmeansFromJSON, KMeansModel, kmeansToJSON } from '../quantizers/kmeans';
 import { BirqError } from '../util/errors';
-import { appendJsonl, writeJsonAtomic } from '../util/fs';
-import { Progress } from '../util/progress';
-import { Rng } from '../util/rng';
-import { AdamW } from './adamw';
-import { saveCheckpoint } from './checkpoint';
-import { clipByGlobalNorm } from './clip';
+import { readJson, writeJsonAtomic } from '../util/fs';
 import { PretrainConfig, validateConfig } from './config';
-import { makeSource } from './factory';
 import { fitLayerKMeans, loadPretrainedRun } from './label-streams';
-import { environment, runPaths } from './run-dir';
-import { learningRate } from './schedule';
+import { train } from './loop';
+import { runPaths } from './run-dir';
 import { MaskedPredictionTask } from './tasks/masked-prediction';
 
 /** BEST-RQ's masked prediction with k-means ids of a frozen teacher's block-k outputs as the targets. */
@@ -41,7 +36,7 @@ export class KMeansTargetTask extends MaskedPredictionTask {
 
   /** Cluster ids [B·T] of the teacher's block-k output on the unmasked features [B, T_in, F]. */
   override anchorLabels(feats: tf.Tensor3D, encLengths: number[]): Int32Array[] {
-    const h = this.teacher.forward(feats, { untilBlock: this.layer, lengths: encLengths.map((n) => 4 * n) }); // [B, T_in, F] -> [B, T, D]
+    const h = this.teacher.forward(feats, { untilBlock: this.layer, lengths: encLengths.map((n) => SUBSAMPLING * n) }); // [B, T_in, F] -> [B, T, D]
     const labels = kmeansAssign(this.kmeans, h.dataSync() as Float32Array).labels;
     h.dispose();
     return [labels];
@@ -59,6 +54,10 @@ export interface OfflineRelabelOptions {
   /** Edits of the student config (steps, lr, ...), applied after it is derived from the teacher's. */
   edit?: (c: PretrainConfig) => PretrainConfig;
   runDir: string;
+  /** Continue the student from the run directory's latest checkpoint (the k-means is reloaded, not refit). */
+  resume?: boolean;
+  /** Stop (after checkpointing) once this many steps are done: simulates an interruption. */
+  stopAtStep?: number;
   quiet?: boolean;
 }
 
@@ -74,56 +73,31 @@ export async function runOfflineRelabel(o: OfflineRelabelOptions): Promise<Offli
   const tc = teacher.config;
   const layer = o.layer ?? tc.enhanced.layer;
   const paths = runPaths(o.runDir);
-  if (fs.existsSync(paths.metrics) && fs.statSync(paths.metrics).size > 0) {
-    teacher.task.dispose();
-    throw new BirqError('run directory already has metrics; choose a new --run-dir', o.runDir);
-  }
+  const kmeansFile = path.join(o.runDir, 'kmeans.json');
   let task: KMeansTargetTask | null = null;
-  let opt: AdamW | null = null;
   try {
     if (tc.data.source !== 'corpus') throw new BirqError('the teacher was pretrained on the toy source; offline relabeling needs a corpus run', teacher.file);
-    const km = fitLayerKMeans(teacher, tc.data.corpus, o.fitSplit ?? tc.data.split, { k: o.k, layer, maxFrames: o.maxFitFrames, seed: tc.seed });
+    if (!o.resume && fs.existsSync(paths.metrics) && fs.statSync(paths.metrics).size > 0)
+      throw new BirqError('run directory already has metrics; pass --resume or choose a new --run-dir', o.runDir);
+    const fitSplit = o.fitSplit ?? tc.data.split;
+    const km = o.resume && fs.existsSync(kmeansFile)
+      ? kmeansFromJSON(readJson(kmeansFile, 'k-means'), kmeansFile)
+      : fitLayerKMeans(teacher, tc.data.corpus, fitSplit, { k: o.k, layer, maxFrames: o.maxFitFrames, seed: tc.seed });
     let c = structuredClone(tc); // already filled with today's defaults by loadPretrainedRun
     c.task = 'bestrq';
     c.anchor = { ...c.anchor, codes: o.k, books: 1 };
     if (o.edit) c = o.edit(c);
     validateConfig(c);
-    fs.mkdirSync(paths.checkpoints, { recursive: true });
-    const kmeansFile = path.join(o.runDir, 'kmeans.json');
-    writeJsonAtomic(kmeansFile, kmeansToJSON(km));
-    writeJsonAtomic(paths.config, {
-      preset: null, config: c, environment: environment(),
-      offlineRelabel: { teacher: teacher.file, teacherStep: teacher.step, teacherTask: tc.task, layer, k: o.k, fitSplit: o.fitSplit ?? tc.data.split, kmeansIterations: km.iterations, kmeansInertia: km.inertia.at(-1) },
-    });
+    fs.mkdirSync(o.runDir, { recursive: true });
+    if (!fs.existsSync(kmeansFile) || !o.resume) writeJsonAtomic(kmeansFile, kmeansToJSON(km));
     task = new KMeansTargetTask(c, teacher.task.encoder, layer, km);
-    opt = new AdamW(c.optim, task.params.trainable());
-    const source = makeSource(c);
-    const progress = new Progress(`relabel k=${o.k}`, c.run.steps, { quiet: o.quiet });
-    let last = NaN;
-    let ckpt = '';
-    for (let step = 0; step < c.run.steps; step++) {
-      const t0 = performance.now();
-      const r = task.step(source.batchAt(step), { step, micro: 0, totalSteps: c.run.steps, seed: c.seed });
-      if (!Number.isFinite(r.losses.G)) {
-        for (const g of r.grads.values()) g.dispose();
-        throw new BirqError(`step ${step}: loss G is ${r.losses.G}`, o.runDir);
-      }
-      const { norm } = clipByGlobalNorm(r.grads, c.optim.clipNorm);
-      const lr = learningRate(c.optim, step, c.run.steps);
-      opt.step(r.grads, lr);
-      for (const g of r.grads.values()) g.dispose();
-      last = r.losses.G;
-      const done = step + 1;
-      if (step % c.run.logEvery === 0 || done === c.run.steps) appendJsonl(paths.metrics, { step, lr, step_ms: Math.round(performance.now() - t0), grad_norm: norm, ...r.losses, ...r.metrics });
-      if (done % c.run.checkpointEvery === 0 || done === c.run.steps)
-        ckpt = saveCheckpoint(paths.checkpoints, { step: done, adamT: opt.t, rng: new Rng(c.seed).getState(), config: c, task: 'offline-relabel' }, task, opt, c.run.keepCheckpoints);
-      progress.set(done, `G ${last.toFixed(3)} acc ${(r.metrics.acc_anchor ?? NaN).toFixed(3)}`);
-    }
-    progress.finish();
-    return { runDir: o.runDir, checkpoint: ckpt, kmeansFile, lastLoss: last };
+    const r = await train({
+      config: c, task, runDir: o.runDir, resume: o.resume, stopAtStep: o.stopAtStep, quiet: o.quiet,
+      record: { offlineRelabel: { teacher: teacher.file, teacherStep: teacher.step, teacherTask: tc.task, layer, k: o.k, fitSplit, kmeansIterations: km.iterations, kmeansInertia: km.inertia.at(-1) } },
+    });
+    task = null; // train() disposed it (the student's encoder); the teacher's stays with the teacher's task
+    return { runDir: o.runDir, checkpoint: r.checkpoint ?? '', kmeansFile, lastLoss: r.metrics.at(-1)?.G ?? NaN };
   } finally {
-    opt?.dispose();
-    // The student owns its encoder; the teacher's task owns the teacher encoder.
     task?.dispose();
     teacher.task.dispose();
   }

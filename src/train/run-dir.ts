@@ -56,7 +56,10 @@ export function environment(): Record<string, unknown> {
   };
 }
 
-/** Drop metric lines at or after `step` (a resumed run rewrites them; they came after the last checkpoint). */
+/**
+ * Drop the metric lines a run resumed at update `step` will write again: training lines of steps >= `step`
+ * (0-based), and evaluation lines (no `lr`; their `step` is the update count they follow) after `step`.
+ */
 export function truncateMetrics(file: string, step: number): void {
   if (!fs.existsSync(file)) return;
   const keep = fs
@@ -65,7 +68,8 @@ export function truncateMetrics(file: string, step: number): void {
     .filter((l) => {
       if (!l.trim()) return false;
       try {
-        return (JSON.parse(l) as { step: number }).step < step;
+        const r = JSON.parse(l) as { step: number; lr?: number };
+        return r.lr === undefined ? r.step <= step : r.step < step;
       } catch {
         return false;
       }

@@ -1,7 +1,8 @@
 /**
  * A training task computes its forward pass, objectives and gradients for one micro-batch; the loop
- * (src/train/loop.ts) owns accumulation, clipping, the optimizer, logging and checkpoints. BEST-RQ and BiRQ are
- * tasks here; a CTC fine-tune task or an offline-relabel task implements the same interface.
+ * (src/train/loop.ts) owns accumulation, clipping, the optimizer, logging and checkpoints. BEST-RQ and BiRQ
+ * (tasks/masked-prediction.ts), offline relabeling (offline-relabel.ts) and CTC fine-tuning (finetune-task.ts)
+ * implement this interface.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ParamStore } from '../../model/params';
@@ -38,6 +39,11 @@ export interface Task {
   /** Frozen (never trained) tensors by name: quantizer matrices; saved in checkpoints. */
   frozen(): Record<string, tf.Tensor>;
   step(batch: FeatureBatch, info: StepInfo): TaskStep;
+  /**
+   * Parameters trained at an optimizer step (default: all of `params.trainable()`). When the set changes (the
+   * end of fine-tuning's head-only warm-up), the loop starts a fresh AdamW over the new set at that step.
+   */
+  trainableAt?(step: number): [string, tf.Variable][];
   /** Labels of a fixed probe set (evaluation mode), for label-quality curves. */
   snapshot?(probe: FeatureBatch): LabelSnapshot;
   dispose(): void;
