@@ -2,7 +2,7 @@
  * Subcommands beyond the basics, one line each, so adding a command never edits the dispatcher.
  * Each `load` imports a file exporting `run(args: string[]): Promise<number>`.
  */
-import { registerCommand } from './main';
+import { registerCommand } from './registry';
 
 void registerCommand; // keeps the import when the list below is empty
 registerCommand('data', { summary: 'build the built-in corpus, check a corpus, corpus statistics', load: () => import('./data') });

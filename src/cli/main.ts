@@ -5,19 +5,7 @@
  */
 import { BirqError } from '../util/errors';
 import { HelpRequested } from './args';
-
-type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
-
-const COMMANDS: Record<string, Command> = {
-  start: { summary: 'the main job (npm start)', load: () => import('./start') },
-  backend: { summary: 'show which tfjs backend loads and why others were skipped', load: () => import('./backend') },
-  notebooks: { summary: 'execute notebooks headless with the tslab kernel', load: () => import('./notebooks') },
-};
-
-/** Other modules register their subcommands here (one line each). */
-export function registerCommand(name: string, cmd: Command): void {
-  COMMANDS[name] = cmd;
-}
+import { COMMANDS } from './registry';
 
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`);
@@ -25,7 +13,7 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  await import('./commands');
+  await import('./commands'); // fills the table in registry.ts
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(usage());
