@@ -21,3 +21,4 @@ export * from './train/finetune';
 export * from './train/label-streams';
 export * from './train/offline-relabel';
 export * from './train/label-snapshots';
+export * from './evaluate';

@@ -1,0 +1,2 @@
+export * from './linear-probe';
+export * from './phone-probe';
