@@ -22,3 +22,4 @@ export * from './train/label-streams';
 export * from './train/offline-relabel';
 export * from './train/label-snapshots';
 export * from './evaluate';
+export * from './experiments';

@@ -15,3 +15,5 @@ registerCommand('labels', { summary: 'label quality (purity, PNMI) of anchor, en
 registerCommand('probe', { summary: 'frozen-encoder phone probe per layer (linear softmax on each block), with chance; --init for the same encoder untrained', load: () => import('./probe') });
 registerCommand('relabel', { summary: 'offline HuBERT-style relabeling: k-means on a run\'s block k, pretrain a new encoder on it', load: () => import('./relabel') });
 registerCommand('inspect', { summary: 'quantizer usage, masking, gradient flow per Gumbel mode, layer tap (notebooks 02/03)', load: () => import('./inspect') });
+registerCommand('ablate', { summary: 'run a suite of the paper\'s ablations (arms x seeds x stages), resumable; --list shows them', load: () => import('./ablate') });
+registerCommand('report', { summary: 'a suite\'s report.md / report.html from its results store', load: () => import('./report') });

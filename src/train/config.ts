@@ -52,8 +52,10 @@ export interface PretrainConfig {
     batchSize: number;
     /** Input frames (10 ms) per utterance: crop length for corpora, max length for toy. */
     maxFrames: number;
-    /** Utterances in the fixed probe set for label snapshots. */
+    /** Utterances in the fixed probe set for label snapshots (at most; the whole split when it has fewer). */
     probeSize: number;
+    /** Split the probe set comes from ('' = the training split); 'dev' makes snapshots an evaluation (issue: >= 20k frames). */
+    probeSplit: string;
   };
   run: { steps: number; logEvery: number; checkpointEvery: number; snapshotEvery: number; keepCheckpoints: number };
   /** Recompute block activations in the backward pass (same numbers, far less memory, ~1 extra forward). */
@@ -84,7 +86,7 @@ function base(encoder: EncoderConfig, layer: number): PretrainConfig {
     objective: { ...DEFAULT_PENALTY },
     optim: { lr: 1e-4, warmupSteps: 1000, decay: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.01, clipNorm: 5, accumulate: 1 },
     // The built-in corpus at the 'small' profile (`birq data` builds it); any manifest/Kaldi/LibriSpeech path works.
-    data: { source: 'corpus', corpus: 'austen-small', split: 'pretrain', batchSize: 8, maxFrames: 800, probeSize: 8 },
+    data: { source: 'corpus', corpus: 'austen-small', split: 'pretrain', batchSize: 8, maxFrames: 800, probeSize: 8, probeSplit: '' },
     run: { steps: 20000, logEvery: 10, checkpointEvery: 500, snapshotEvery: 1000, keepCheckpoints: 2 },
     memory: { recomputeBlocks: true },
   };
@@ -103,7 +105,7 @@ const smokeBase = merge(base(ENCODER_PRESETS.smoke.config, 1), {
   enhanced: { codes: 64 },
   masking: { startProb: 0.05 },
   optim: { lr: 2e-3, warmupSteps: 10, clipNorm: 5 },
-  data: { source: 'corpus', corpus: 'austen-smoke', split: 'pretrain', batchSize: 8, maxFrames: 400, probeSize: 4 },
+  data: { source: 'corpus', corpus: 'austen-smoke', split: 'pretrain', batchSize: 8, maxFrames: 400, probeSize: 4, probeSplit: '' },
   run: { steps: 80, logEvery: 5, checkpointEvery: 40, snapshotEvery: 40 },
   memory: { recomputeBlocks: false },
 });

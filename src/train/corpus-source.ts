@@ -30,6 +30,8 @@ export interface CorpusSourceOptions {
   batchSize: number;
   maxFrames: number;
   probeSize: number;
+  /** Split of the label-snapshot probe set ('' or absent: the first utterances of `split`). */
+  probeSplit?: string;
 }
 
 export class CorpusFeatureSource implements FeatureSource {
@@ -74,8 +76,16 @@ export class CorpusFeatureSource implements FeatureSource {
     return this.assemble(picks, new Rng([step + 1, this.opts.seed >>> 0, 0xc0, 8]), `s${step}`);
   }
 
+  /**
+   * The fixed probe set of label snapshots: the first `probeSize` utterances (by id) of `probeSplit`, uncropped
+   * up to maxFrames at offset 0. A held-out split with exact alignments (dev) makes the snapshot statistics an
+   * evaluation over thousands of frames rather than a look at a few training utterances.
+   */
   probe(): FeatureBatch {
-    return this.assemble(this.entries.slice(0, Math.min(this.opts.probeSize, this.entries.length)), null, 'probe');
+    const split = this.opts.probeSplit || this.opts.split;
+    const pool = split === this.opts.split ? this.entries : usableUtterances(resolveCorpus(this.opts.corpus), { split, cache: this.cache }).rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+    if (!pool.length) throw new BirqError(`data.probeSplit '${split}' has no utterances`, resolveCorpus(this.opts.corpus));
+    return this.assemble(pool.slice(0, Math.min(this.opts.probeSize, pool.length)), null, 'probe');
   }
 
   private assemble(picks: ManifestEntry[], rng: Rng | null, tag: string): FeatureBatch {

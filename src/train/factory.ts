@@ -19,5 +19,5 @@ export function makeTask(c: PretrainConfig): Task {
 export function makeSource(c: PretrainConfig): FeatureSource {
   if (c.data.source === 'toy')
     return new ToyFeatureSource({ seed: c.seed, batchSize: c.data.batchSize, frames: c.data.maxFrames, melBins: c.encoder.inputDim, probeSize: c.data.probeSize });
-  return new CorpusFeatureSource({ corpus: c.data.corpus, split: c.data.split, seed: c.seed, batchSize: c.data.batchSize, maxFrames: c.data.maxFrames, probeSize: c.data.probeSize });
+  return new CorpusFeatureSource({ corpus: c.data.corpus, split: c.data.split, seed: c.seed, batchSize: c.data.batchSize, maxFrames: c.data.maxFrames, probeSize: c.data.probeSize, probeSplit: c.data.probeSplit });
 }

@@ -13,6 +13,7 @@ import { labelChurn } from '../metrics/agreement';
 import { ChanceOptions, labelQualityWithChance, LabelQualityWithChance } from '../metrics/label-chance';
 import { SUBSAMPLING } from '../model/config';
 import { BirqError } from '../util/errors';
+import { readJson } from '../util/fs';
 import { resolveCorpus } from './finetune-data';
 import { pairAgreement } from './label-streams';
 import { readTensorFile } from './tensor-file';
@@ -35,8 +36,10 @@ export interface SnapshotQuality {
  * fixed probe set: the first utterances of the pretraining split, uncropped at offset 0, so frame t of a
  * snapshot is encoder frame t of the utterance and the phones follow from the alignment).
  */
-export function snapshotQuality(runDir: string, corpus: string, split = 'pretrain', chance: ChanceOptions = {}): { steps: SnapshotQuality[]; last: Record<string, Int32Array>; lastPhones: Int32Array } {
+export function snapshotQuality(runDir: string, corpus: string, split?: string, chance: ChanceOptions = {}): { steps: SnapshotQuality[]; last: Record<string, Int32Array>; lastPhones: Int32Array } {
   const dir = path.join(runDir, 'labels');
+  // The probe set's split is the run's data.probeSplit (the training split when empty).
+  split ??= probeSplitOf(runDir);
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^step-\d+\.labels$/.test(f)).sort() : [];
   if (!files.length) throw new BirqError('run has no label snapshots (run.snapshotEvery was 0?)', dir);
   const byId = new Map(openCorpus(resolveCorpus(corpus), { split }).map((e) => [e.id, e]));
@@ -70,4 +73,12 @@ export function snapshotQuality(runDir: string, corpus: string, split = 'pretrai
     prev = cur;
   }
   return { steps: out, last: cur, lastPhones: phones };
+}
+
+/** Split of a run's label-snapshot probe set, from its config.json. */
+export function probeSplitOf(runDir: string): string {
+  const f = path.join(runDir, 'config.json');
+  if (!fs.existsSync(f)) return 'pretrain';
+  const c = readJson<{ config: { data?: { probeSplit?: string; split?: string } } }>(f, 'run config').config;
+  return c.data?.probeSplit || c.data?.split || 'pretrain';
 }

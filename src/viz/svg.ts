@@ -93,10 +93,12 @@ export function figureToSvg(fig: Figure, size: { width?: number; height?: number
       continue;
     }
     const yv = (t.y ?? []) as number[];
+    const errs = errorArray(t);
     yv.forEach((y, i) => {
       if (!isNum(y) || (logY && y <= 0)) return;
       const x = xOf(t, i);
       xs.push(x);
+      if (isNum(errs[i]) && !stacked) ys.push(ly(y + errs[i]), ly(Math.max(logY ? y / 10 : -Infinity, y - errs[i])));
       if (t.type === 'bar' && stacked) {
         const top = (y >= 0 ? stackTop : stackBot).get(x) ?? 0;
         (y >= 0 ? stackTop : stackBot).set(x, top + y);
@@ -121,6 +123,12 @@ export function figureToSvg(fig: Figure, size: { width?: number; height?: number
   const syT = (v: number) => m.t + ph - ((v - y0) / (y1 - y0)) * ph; // v already on the axis scale
   const sy = (v: number) => syT(ly(v));
 
+  // plotly's error_y: {array: [...]} (symmetric, in data units), drawn as a whisker with caps.
+  const errorBar = (cx: number, y: number, e: number | undefined, cap: number): string => {
+    if (!isNum(e) || !(e > 0)) return '';
+    const [a, b] = [sy(y + e), sy(logY ? Math.max(y - e, y / 10) : y - e)];
+    return `<path d="M${cx.toFixed(1)},${a.toFixed(1)}V${b.toFixed(1)}M${(cx - cap).toFixed(1)},${a.toFixed(1)}H${(cx + cap).toFixed(1)}M${(cx - cap).toFixed(1)},${b.toFixed(1)}H${(cx + cap).toFixed(1)}" stroke="#222" stroke-width="1.2" fill="none"/>`;
+  };
   const parts: string[] = [`<rect x="0" y="0" width="${W}" height="${H}" fill="white"/>`];
   parts.push(`<clipPath id="plot"><rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}"/></clipPath><g clip-path="url(#plot)">`);
   const bars = fig.data.filter((t) => t.type === 'bar');
@@ -170,6 +178,7 @@ export function figureToSvg(fig: Figure, size: { width?: number; height?: number
         const yTop = syT(Math.max(base, base + v));
         const yBot = syT(Math.min(base, base + v));
         parts.push(`<rect x="${left.toFixed(1)}" y="${yTop.toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(0, yBot - yTop).toFixed(1)}" fill="${color}"/>`);
+        if (!stacked) parts.push(errorBar(left + bw / 2, v, errorArray(t)[i], Math.min(8, bw / 3)));
       });
     } else {
       const pts = yv.map((y, i) => [xOf(t, i), y, i]).filter(([, y]) => isNum(y) && (!logY || y > 0));
@@ -178,6 +187,8 @@ export function figureToSvg(fig: Figure, size: { width?: number; height?: number
         const d = pts.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join('');
         parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${t.line?.width ?? 2}"${t.line?.dash ? ' stroke-dasharray="6,4"' : ''}/>`);
       }
+      const errs = errorArray(t);
+      for (const [x, y, i] of pts) parts.push(errorBar(sx(x), y, errs[i], 4));
       if (mode.includes('markers') || (mode === 'lines' && pts.length === 1))
         for (const [x, y] of pts) parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="${(t.marker?.size ?? 6) / 2}" fill="${color}"/>`);
       if (mode.includes('text')) {
@@ -211,4 +222,9 @@ export function figureToSvg(fig: Figure, size: { width?: number; height?: number
   if (xTitle) parts.push(`<text x="${m.l + pw / 2}" y="${H - 10}" font-size="12" text-anchor="middle">${esc(xTitle)}</text>`);
   if (yTitle) parts.push(`<text transform="translate(14,${m.t + ph / 2}) rotate(-90)" font-size="12" text-anchor="middle">${esc(yTitle)}</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">${parts.join('')}</svg>`;
+}
+
+function errorArray(t: Trace): number[] {
+  const e = t.error_y as { array?: number[] } | undefined;
+  return e?.array ?? [];
 }

@@ -86,7 +86,8 @@ const PERTURB: Record<string, [string, string[]?]> = {
   'run.keepCheckpoints': ['1'],
 };
 /** Keys whose effect needs a corpus on disk (smoke-pretrain.test.ts uses the corpus source). */
-const EXEMPT = new Set(['data.source', 'data.corpus', 'data.split', 'memory.recomputeBlocks']);
+const EXEMPT = new Set(['data.source', 'data.corpus', 'data.split', 'data.probeSplit', 'memory.recomputeBlocks']);
+// data.corpus, data.split and data.probeSplit act on corpus sources only (the tiny config is toy data): test/experiments/probe-split.test.ts.
 // memory.recomputeBlocks changes memory and time but by design not the numbers: training.test.ts checks both.
 
 async function fingerprint(c: PretrainConfig): Promise<string> {

@@ -194,7 +194,26 @@ export class MaskedPredictionTask implements Task {
     return { grads, losses, metrics };
   }
 
+  /** Labels of the probe set, in chunks of 16 utterances (a dev-sized probe set in one batch would need GBs). */
   snapshot(probe: FeatureBatch): LabelSnapshot {
+    const chunk = 16;
+    const [B, Tin, F] = probe.shape;
+    if (B <= chunk) return this.snapshotBatch(probe);
+    const parts: LabelSnapshot[] = [];
+    for (let b0 = 0; b0 < B; b0 += chunk) {
+      const n = Math.min(chunk, B - b0);
+      parts.push(this.snapshotBatch({ ...probe, feats: probe.feats.subarray(b0 * Tin * F, (b0 + n) * Tin * F), shape: [n, Tin, F], lengths: probe.lengths.slice(b0, b0 + n), ids: probe.ids.slice(b0, b0 + n) }));
+    }
+    const streams: Record<string, Int32Array> = {};
+    for (const name of Object.keys(parts[0].streams)) {
+      streams[name] = new Int32Array(parts.reduce((a, p) => a + p.streams[name].length, 0));
+      let o = 0;
+      for (const p of parts) streams[name].set(p.streams[name], o), (o += p.streams[name].length);
+    }
+    return { streams, shape: [B, parts[0].shape[1]], lengths: parts.flatMap((p) => p.lengths), ids: parts.flatMap((p) => p.ids) };
+  }
+
+  private snapshotBatch(probe: FeatureBatch): LabelSnapshot {
     const [B, Tin] = probe.shape;
     const T = Math.floor(Tin / SUBSAMPLING);
     const encLengths = probe.lengths.map((n) => Math.floor(n / SUBSAMPLING));

@@ -1,0 +1,107 @@
+/**
+ * `birq ablate --suite NAME [--profile smoke|quick|protocol] [--seeds N] [--jobs N] [--arms a,b] [--root DIR]`
+ * `birq ablate --list [--profile P]`      suites, arms and the estimated cost of each at each profile
+ * `birq ablate --suite NAME --status`     per stage: done, running, failed or pending
+ * `birq ablate --suite NAME --dry-run`    the commands the suite would run, nothing run
+ * Runs a suite of the paper's ablations (src/experiments), resuming what an earlier run left, then writes its
+ * report (`birq report`). Arms run as separate processes, one per core, one BLAS thread each.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SUITE_PROFILES } from '../experiments/profiles';
+import { writeReport } from '../experiments/report';
+import { ablate, suiteJobs } from '../experiments/runner';
+import { SUITES } from '../experiments/suites';
+import { fail } from '../util/errors';
+import { readJson } from '../util/fs';
+import { formatDuration } from '../util/progress';
+import { parseFlags } from './args';
+
+export async function run(args: string[]): Promise<number> {
+  const { flags } = parseFlags('ablate', args, {
+    suite: { type: 'string', help: `one of ${Object.keys(SUITES).join(', ')}` },
+    profile: { type: 'string', help: `one of ${Object.keys(SUITE_PROFILES).join(', ')} (default: quick)` },
+    seeds: { type: 'number', help: 'seeds 1..N (default: the profile\'s, 3)' },
+    jobs: { type: 'number', help: 'parallel stages (default: one per core)' },
+    arms: { type: 'string', help: 'comma-separated arms (default: all)' },
+    root: { type: 'string', help: 'suite directory (default $BIRQ_RUNS/suites/<suite>-<profile>)' },
+    list: { type: 'boolean', help: 'list suites, arms and estimated costs' },
+    status: { type: 'boolean', help: 'show the state of every stage and exit' },
+    'dry-run': { type: 'boolean', help: 'print the commands, run nothing' },
+    'no-report': { type: 'boolean', help: 'do not write report.md / report.html at the end' },
+    quiet: { type: 'boolean' },
+  });
+  const profile = (flags.profile as string | undefined) ?? 'quick';
+  if (flags.list) return list(flags.profile as string | undefined);
+  if (!flags.suite) fail('ablate: give --suite NAME (--list shows them)');
+  const o = { suite: flags.suite as string, profile, seeds: flags.seeds as number | undefined, root: flags.root as string | undefined, arms: flags.arms ? String(flags.arms).split(',').map((s) => s.trim()).filter(Boolean) : undefined };
+  if (flags.jobs !== undefined && !(Number.isInteger(flags.jobs) && (flags.jobs as number) >= 1)) fail(`ablate: --jobs must be a positive integer, got ${flags.jobs}`);
+  if (flags.status) return status(o);
+  if (flags['dry-run']) {
+    const { jobs } = suiteJobs(o);
+    for (const j of jobs) process.stdout.write(`# ${j.id}${j.deps.length ? `  (after ${j.deps.join(', ')})` : ''}  ~${formatDuration(j.estS)}\nbirq ${j.argv.map(quote).join(' ')}\n`);
+    return 0;
+  }
+  const r = await ablate({ ...o, jobs: flags.jobs as number | undefined, quiet: Boolean(flags.quiet) });
+  process.stdout.write(`suite ${o.suite} (${profile}): ${r.ran.length} stages run, ${r.skipped.length} already finished, ${r.failed.length} failed -> ${r.root}\n`);
+  for (const f of r.failed) process.stdout.write(`  failed ${f.message}\n`);
+  if (!flags['no-report']) {
+    const rep = writeReport(r.root);
+    process.stdout.write(`report: ${rep.md}\n        ${rep.html}\n${rep.headline.map((l) => `  ${l}`).join('\n')}\n`);
+  }
+  return r.failed.length ? 1 : 0;
+}
+
+function list(only?: string): number {
+  const profiles = only ? [only] : Object.keys(SUITE_PROFILES);
+  for (const p of profiles) if (!SUITE_PROFILES[p]) fail(`ablate: unknown profile '${p}' (choose one of ${Object.keys(SUITE_PROFILES).join(', ')})`);
+  for (const p of profiles) process.stdout.write(`profile ${p}: ${SUITE_PROFILES[p].what}\n`);
+  for (const s of Object.values(SUITES)) {
+    process.stdout.write(`\n${s.name}: ${s.what}\n  paper: ${s.paper}\n`);
+    const costs = profiles.map((p) => {
+      const { jobs } = suiteJobs({ suite: s.name, profile: p, root: '/tmp/_list' });
+      const perArm = new Map<string, number>();
+      for (const j of jobs) perArm.set(j.arm, (perArm.get(j.arm) ?? 0) + j.estS);
+      return { p, jobs, perArm, seeds: SUITE_PROFILES[p].seeds };
+    });
+    for (const a of s.arms) {
+      const c = costs.map(({ p, perArm, seeds }) => `${p} ${formatDuration((perArm.get(a.name) ?? 0) / seeds)}/seed`).join(', ');
+      process.stdout.write(`  ${a.name.padEnd(14)} ${a.what}\n  ${''.padEnd(14)} cost on one core: ${c}\n`);
+    }
+    for (const { p, jobs, seeds } of costs) {
+      const total = jobs.reduce((x, j) => x + j.estS, 0);
+      process.stdout.write(`  whole suite at ${p}: ${jobs.length} stages, ${seeds} seeds, ~${formatDuration(total)} of one core (~${formatDuration(total / 2)} on 2 cores)\n`);
+    }
+  }
+  return 0;
+}
+
+function status(o: Parameters<typeof suiteJobs>[0]): number {
+  const { jobs, root } = suiteJobs(o);
+  const state = (dir: string) => {
+    if (fs.existsSync(path.join(dir, 'stage.json'))) return 'done';
+    const pid = path.join(dir, 'job.pid');
+    if (fs.existsSync(pid)) {
+      try {
+        process.kill(Number(fs.readFileSync(pid, 'utf8')), 0);
+        return 'running';
+      } catch {
+        return 'interrupted';
+      }
+    }
+    return fs.existsSync(dir) ? 'interrupted' : 'pending';
+  };
+  const counts: Record<string, number> = {};
+  for (const j of jobs) {
+    const s = state(j.dir);
+    counts[s] = (counts[s] ?? 0) + 1;
+    const extra = s === 'done' ? `  ${readJson<{ wallS: number }>(path.join(j.dir, 'stage.json'), 'stage record').wallS.toFixed(0)} s` : '';
+    process.stdout.write(`${s.padEnd(12)} ${j.id}${extra}\n`);
+  }
+  process.stdout.write(`${root}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+  return 0;
+}
+
+function quote(a: string): string {
+  return /^[\w./=:,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,121 @@
+/**
+ * A suite's plan: arms × seeds × stages as jobs, each a `birq` command with its own run directory and the jobs
+ * it waits for. Pure: the same suite, profile and seeds give the same jobs, so a rerun finds its finished stages
+ * by directory and skips them, and an executor (local processes, Slurm) only has to run argv lists in order.
+ *
+ *   <suite dir>/<arm>/seed-<s>/pretrain                      birq pretrain | birq relabel
+ *   <suite dir>/<arm>/seed-<s>/finetune-<budget>             birq finetune --vocab phones
+ *   <suite dir>/<arm>/seed-<s>/eval-<budget>-<test split>    birq eval (greedy PER)
+ *   <suite dir>/<arm>/seed-<s>/labels-<split>                birq labels (codes, PNMI with chance, AMI)
+ *   <suite dir>/<arm>/seed-<s>/probe-<split>                 birq probe (per-layer phone accuracy)
+ */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { ENCODER_PRESETS } from '../model/config';
+import { presetConfig } from '../train/config';
+import { SuiteProfile } from './profiles';
+import { Arm, Suite } from './suites';
+
+export type StageKind = 'pretrain' | 'relabel' | 'finetune' | 'eval' | 'labels' | 'probe';
+
+export interface Job {
+  /** `<arm>/seed-<s>/<stage>`: unique within a suite, and the job's directory under the suite's. */
+  id: string;
+  arm: string;
+  seed: number;
+  stage: string;
+  kind: StageKind;
+  dir: string;
+  /** `birq` arguments (the runner adds --resume where a stage can continue). */
+  argv: string[];
+  deps: string[];
+  /** Estimated seconds on one core (profile costs): for --list and the suite's ETA. */
+  estS: number;
+  /** Optimizer steps this stage trains (0 for evaluation stages): compute spent, beside wall time. */
+  steps: number;
+  /** Hash of what determines the result (argv without paths, profile): a changed stage is not "done". */
+  configHash: string;
+}
+
+export interface PlanOptions {
+  suite: Suite;
+  profile: SuiteProfile;
+  seeds: number[];
+  root: string;
+  /** Only these arms (default all). */
+  arms?: string[];
+}
+
+export function planSuite(o: PlanOptions): Job[] {
+  const p = o.profile;
+  const arms = o.arms?.length ? o.suite.arms.filter((a) => o.arms!.includes(a.name)) : o.suite.arms;
+  const blocks = presetConfig(p.pretrainPreset.birq).encoder.blocks;
+  const suiteSet = o.suite.pretrainSet?.(blocks) ?? [];
+  // A supervised arm fine-tunes the profile's encoder preset as is: a suite that reshapes the encoder has none.
+  if (suiteSet.length && arms.some((a) => !a.pretrain)) throw new Error(`suite ${o.suite.name}: a supervised arm cannot follow the suite's encoder overrides`);
+  const jobs: Job[] = [];
+  for (const seed of o.seeds) {
+    for (const arm of arms) {
+      const at = (stage: string) => `${arm.name}/seed-${seed}/${stage}`;
+      const dir = (stage: string) => path.join(o.root, arm.name, `seed-${seed}`, stage);
+      const add = (j: Omit<Job, 'id' | 'dir' | 'arm' | 'seed' | 'configHash'>) => {
+        const id = at(j.stage);
+        jobs.push({ ...j, id, dir: dir(j.stage), arm: arm.name, seed, configHash: hashArgv(j.argv, o.root) });
+        return id;
+      };
+      const pre = arm.pretrain ? add(pretrainJob(arm, seed, p, suiteSet, dir('pretrain'), (a) => path.join(o.root, a, `seed-${seed}`, 'pretrain'))) : null;
+      for (const [budget, steps] of Object.entries(p.finetuneSteps)) {
+        const from = pre ? ['--from', dir('pretrain')] : ['--supervised', '--encoder', p.encoder];
+        const ft = add({
+          stage: `finetune-${budget}`, kind: 'finetune', deps: pre ? [pre] : [], steps, estS: p.cost.stageS + steps * p.cost.finetune,
+          argv: ['finetune', ...from, '--preset', p.finetunePreset, '--vocab', 'phones', '--split', budget, '--corpus', `austen-${p.corpus}`,
+            ...sets([...p.finetuneSet, `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir(`finetune-${budget}`), '--json'],
+        });
+        for (const test of p.evalSplits)
+          add({ stage: `eval-${budget}-${test}`, kind: 'eval', deps: [ft], steps: 0, estS: p.cost.evalS,
+            argv: ['eval', '--checkpoint', dir(`finetune-${budget}`), '--split', test, '--corpus', `austen-${p.corpus}`, '--out', path.join(dir(`eval-${budget}-${test}`), 'eval.json'), '--json', '--quiet'] });
+      }
+      if (pre) {
+        add({ stage: `labels-${p.labelSplit}`, kind: 'labels', deps: [pre], steps: 0, estS: p.cost.labelsS,
+          argv: ['labels', '--run', dir('pretrain'), '--split', p.labelSplit, '--no-kmeans', '--out', path.join(dir(`labels-${p.labelSplit}`), 'labels.json'), '--json', '--quiet'] });
+      }
+      // The probe of a pretrained encoder, and for the supervised arm the same encoder at initialization.
+      const probeFrom = pre ? ['--run', dir('pretrain')] : ['--init', p.pretrainPreset.bestrq, '--seed', String(seed)];
+      add({ stage: `probe-${p.labelSplit}`, kind: 'probe', deps: pre ? [pre] : [], steps: 0, estS: p.cost.probeS,
+        argv: ['probe', ...probeFrom, '--corpus', `austen-${p.corpus}`, '--train-split', p.probeFitSplit, '--eval-split', p.labelSplit, '--json', '--quiet'] });
+    }
+  }
+  return jobs;
+}
+
+function pretrainJob(arm: Arm, seed: number, p: SuiteProfile, suiteSet: string[], dir: string, pretrainDirOf: (arm: string) => string): Omit<Job, 'id' | 'dir' | 'arm' | 'seed' | 'configHash'> {
+  const a = arm.pretrain!;
+  if (a.kind === 'ssl') {
+    const steps = Math.round(p.pretrainSteps * (a.stepsScale ?? 1));
+    return {
+      stage: 'pretrain', kind: 'pretrain', deps: [], steps, estS: p.cost.stageS + steps * p.cost[a.task],
+      argv: ['pretrain', '--preset', p.pretrainPreset[a.task], ...sets([...p.pretrainSet, ...suiteSet, ...(a.set ?? []), `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir],
+    };
+  }
+  // The student trains as long as an online arm; its cost per step is BEST-RQ's (one label stream, no branch).
+  return {
+    stage: 'pretrain', kind: 'relabel', deps: [`${a.teacher}/seed-${seed}/pretrain`], steps: p.pretrainSteps, estS: p.cost.stageS + p.pretrainSteps * p.cost.bestrq,
+    argv: ['relabel', '--teacher', pretrainDirOf(a.teacher), '--k', String(a.k), ...sets([...(a.set ?? []), `run.steps=${p.pretrainSteps}`]), '--run-dir', dir],
+  };
+}
+
+function sets(list: string[]): string[] {
+  return list.flatMap((s) => ['--set', s]);
+}
+
+function hashArgv(argv: string[], root: string): string {
+  // Paths inside the suite directory are relative, so a moved suite directory keeps its hashes.
+  const rel = argv.map((a) => (a.startsWith(root) ? path.relative(root, a) : a));
+  return createHash('sha1').update(JSON.stringify(rel)).digest('hex').slice(0, 12);
+}
+
+/** Encoder shape of a profile's supervised baseline, for the report. */
+export function encoderShape(p: SuiteProfile): string {
+  const e = ENCODER_PRESETS[p.encoder]?.config;
+  return e ? `${e.blocks} blocks, d ${e.dim}` : p.encoder;
+}
