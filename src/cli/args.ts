@@ -1,14 +1,23 @@
 import { BirqError } from '../util/errors';
+import { checkChoice, checkRange, describeRange, NumberRange, parseNumberList } from '../util/ranges';
 
 /**
  * Minimal typed flag parser: `--name value`, `--flag`, `--set k=v` (repeatable). Unknown flags are an error that
- * names the flag and lists the known ones.
+ * names the flag and lists the known ones. The spec is where a command states what each flag accepts: `range`
+ * for numbers (and each item of a comma-separated 'numbers' list), `choices` for strings; an empty value is an
+ * error unless `allowEmpty`. Every rejection is one line naming the flag, the value and the accepted range.
  */
 export interface FlagSpec {
-  [name: string]: { type: 'string' | 'number' | 'boolean' | 'list'; help?: string };
+  [name: string]: {
+    type: 'string' | 'number' | 'numbers' | 'boolean' | 'list';
+    help?: string;
+    range?: NumberRange;
+    choices?: readonly string[];
+    allowEmpty?: boolean;
+  };
 }
 
-export type Flags = Record<string, string | number | boolean | string[] | undefined>;
+export type Flags = Record<string, string | number | boolean | string[] | number[] | undefined>;
 
 /** Thrown by parseFlags on --help / -h; the dispatcher prints `text` and exits 0. */
 export class HelpRequested extends Error {
@@ -18,7 +27,9 @@ export class HelpRequested extends Error {
 }
 
 export function flagsUsage(cmd: string, spec: FlagSpec): string {
-  const rows = Object.entries(spec).map(([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ` <${s.type === 'list' ? 'value, repeatable' : s.type}>`}${s.help ? `  ${s.help}` : ''}`);
+  const kind = (s: FlagSpec[string]) => s.choices ? s.choices.join('|') : s.type === 'list' ? 'value, repeatable' : s.type === 'numbers' ? 'n[,n...]' : s.type;
+  const accepts = (s: FlagSpec[string]) => (s.range ? ` (${describeRange(s.range)})` : '');
+  const rows = Object.entries(spec).map(([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ` <${kind(s)}>`}${s.help ? `  ${s.help}` : ''}${accepts(s)}`);
   return `usage: birq ${cmd} [options]\n\noptions:\n${rows.join('\n')}\n`;
 }
 
@@ -49,13 +60,17 @@ export function parseFlags(cmd: string, args: string[], spec: FlagSpec): { flags
       value = args[++i];
       if (value === undefined) throw new BirqError(`${cmd}: option --${name} needs a value`);
     }
+    if (value === '' && !s.allowEmpty) throw new BirqError(`--${name}: must not be empty${s.range ? ` (${describeRange(s.range)})` : s.choices ? ` (one of ${s.choices.join(', ')})` : ''}, got ''`);
     if (s.type === 'number') {
       const n = Number(value);
-      if (!Number.isFinite(n)) throw new BirqError(`${cmd}: option --${name} needs a number, got '${value}'`);
-      flags[name] = n;
+      const range = s.range ?? {};
+      if (!Number.isFinite(n)) throw new BirqError(`--${name}: must be ${describeRange(range)}, got '${value}'`);
+      flags[name] = checkRange(`--${name}`, n, range);
+    } else if (s.type === 'numbers') {
+      flags[name] = parseNumberList(`--${name}`, value, s.range);
     } else if (s.type === 'list') {
       ((flags[name] as string[] | undefined) ?? (flags[name] = [] as string[]) as string[]).push(value);
-    } else flags[name] = value;
+    } else flags[name] = s.choices ? checkChoice(`--${name}`, value, s.choices) : value;
   }
   return { flags, positional };
 }

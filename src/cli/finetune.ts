@@ -6,7 +6,7 @@
  * CTC fine-tuning (src/train/finetune.ts); prints the dev WER/CER (or PER) and the model path.
  */
 import { initBackend } from '../backend';
-import { applyFinetuneOverride, FINETUNE_PRESETS, finetunePreset } from '../train/finetune-config';
+import { applyFinetuneOverride, FINETUNE_CHOICES, FINETUNE_PRESETS, finetunePreset, validateFinetuneConfig } from '../train/finetune-config';
 import { runFinetune } from '../train/finetune';
 import { formatErrorRate } from '../metrics/error-rate';
 import { fail } from '../util/errors';
@@ -18,8 +18,8 @@ export async function run(args: string[]): Promise<number> {
     from: { type: 'string', help: 'pretraining run directory or checkpoint' },
     supervised: { type: 'boolean', help: 'random encoder: the supervised-only baseline' },
     encoder: { type: 'string', help: 'encoder preset for --supervised' },
-    preset: { type: 'string' },
-    vocab: { type: 'string' },
+    preset: { type: 'string', choices: Object.keys(FINETUNE_PRESETS) },
+    vocab: { type: 'string', choices: FINETUNE_CHOICES.vocab },
     split: { type: 'string' },
     corpus: { type: 'string' },
     set: { type: 'list' },
@@ -48,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
   else if (flags.corpus) { c.data.split = ''; c.data.devSplit = ''; }
   c.data.corpus = (flags.corpus as string | undefined) ?? (c.data.corpus || `austen-${prof}`);
   for (const s of (flags.set as string[] | undefined) ?? []) c = applyFinetuneOverride(c, s);
+  validateFinetuneConfig(structuredClone(c)); // every key's range, before the backend and the data load
   await initBackend({ quiet: Boolean(flags.quiet) });
   const r = await runFinetune(c, { runDir: flags['run-dir'] as string | undefined, resume: Boolean(flags.resume), quiet: Boolean(flags.quiet) });
   const { transcripts: _t, ...dev } = r.dev ?? { transcripts: [] };

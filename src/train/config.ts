@@ -173,6 +173,7 @@ export function validateConfig(c: PretrainConfig): PretrainConfig {
   if (!(Number.isInteger(c.enhanced.layer) && c.enhanced.layer >= 1 && c.enhanced.layer <= e.blocks))
     err('enhanced.layer', `must be a block in 1..${e.blocks}, got ${c.enhanced.layer}`);
   if (!(c.enhanced.tau > 0)) err('enhanced.tau', `must be > 0, got ${c.enhanced.tau}`);
+  if (!(c.enhanced.scale > 0)) err('enhanced.scale', `must be > 0, got ${c.enhanced.scale}`);
   if (!(c.masking.startProb > 0 && c.masking.startProb <= 1)) err('masking.startProb', `must be in (0, 1], got ${c.masking.startProb}`);
   if (!(c.masking.spanMs >= ENCODER_FRAME_MS)) err('masking.spanMs', `must be >= ${ENCODER_FRAME_MS} (one stacked frame), got ${c.masking.spanMs}`);
   nonNeg('masking.noiseStd', c.masking.noiseStd);
@@ -182,8 +183,8 @@ export function validateConfig(c: PretrainConfig): PretrainConfig {
   nonNeg('objective.bomeEta', c.objective.bomeEta);
   if (c.task === 'birq' && c.objective.w1 === 0 && c.objective.w2 === 0) err('objective', 'w1 and w2 are both 0');
   if (!(c.optim.lr > 0)) err('optim.lr', `must be > 0, got ${c.optim.lr}`);
-  nonNeg('optim.warmupSteps', c.optim.warmupSteps);
-  nonNeg('optim.minLrRatio', c.optim.minLrRatio);
+  if (!(Number.isInteger(c.optim.warmupSteps) && c.optim.warmupSteps >= 0)) err('optim.warmupSteps', `must be an integer >= 0, got ${c.optim.warmupSteps}`);
+  if (!(c.optim.minLrRatio >= 0 && c.optim.minLrRatio <= 1)) err('optim.minLrRatio', `must be in [0, 1], got ${c.optim.minLrRatio}`);
   for (const k of ['beta1', 'beta2'] as const) if (!(c.optim[k] >= 0 && c.optim[k] < 1)) err(`optim.${k}`, `must be in [0, 1), got ${c.optim[k]}`);
   if (!(c.optim.eps > 0)) err('optim.eps', `must be > 0, got ${c.optim.eps}`);
   nonNeg('optim.weightDecay', c.optim.weightDecay);
@@ -195,7 +196,7 @@ export function validateConfig(c: PretrainConfig): PretrainConfig {
   posInt('data.probeSize', c.data.probeSize);
   if (c.data.source === 'corpus' && !c.data.corpus) err('data.corpus', 'is empty but data.source is corpus');
   for (const k of ['steps', 'logEvery', 'checkpointEvery', 'keepCheckpoints'] as const) posInt(`run.${k}`, c.run[k]);
-  nonNeg('run.snapshotEvery', c.run.snapshotEvery);
+  if (!(Number.isInteger(c.run.snapshotEvery) && c.run.snapshotEvery >= 0)) err('run.snapshotEvery', `must be an integer >= 0 (0 = no snapshots), got ${c.run.snapshotEvery}`);
   if (!Number.isInteger(c.seed)) err('seed', `must be an integer, got ${c.seed}`);
   return c;
 }

@@ -5,6 +5,7 @@
 import { ENCODER_PRESETS } from '../model/config';
 import { VocabKind } from '../decode/vocab';
 import { BirqError } from '../util/errors';
+import { checkChoice, checkRange, NumberRange } from '../util/ranges';
 import { applySetting } from './overrides';
 import { LR_DECAYS, LrDecay } from './schedule';
 
@@ -74,35 +75,48 @@ export function finetunePreset(name: string): FinetuneConfig {
 }
 
 /** Allowed values of the fine-tune config's string fields, by dotted key. */
-export const FINETUNE_CHOICES: Record<string, readonly string[]> = { vocab: ['chars', 'phones'], 'optim.decay': LR_DECAYS };
+export const FINETUNE_CHOICES = { vocab: ['chars', 'phones'] as VocabKind[], 'optim.decay': LR_DECAYS } satisfies Record<string, readonly string[]>;
 
 /** Set one dotted key from `key=value`, typed by the preset's value at that key (train/overrides.ts). */
 export function applyFinetuneOverride(c: FinetuneConfig, assignment: string): FinetuneConfig {
   return applySetting(c, assignment, { choices: FINETUNE_CHOICES, kind: 'fine-tune config' });
 }
 
+/**
+ * Range and cross-field checks of a fine-tune config (every key named with its value and accepted range);
+ * fills the defaults of keys added later (accumulate, checkpointEvery, keepCheckpoints). Returns the config.
+ */
 export function validateFinetuneConfig(c: FinetuneConfig): FinetuneConfig {
-  const err = (key: string, why: string): never => {
-    throw new BirqError(`fine-tune config ${key}: ${why}`);
+  const key = (k: string) => `fine-tune config ${k}`;
+  const err = (k: string, why: string): never => {
+    throw new BirqError(`${key(k)}: ${why}`);
   };
-  const posInt = (key: string, v: number) => (Number.isInteger(v) && v > 0) || err(key, `must be a positive integer, got ${v}`);
-  if (!['chars', 'phones'].includes(c.vocab)) err('vocab', `must be chars or phones, got '${c.vocab}'`);
-  if (!c.from && !ENCODER_PRESETS[c.encoderPreset]) err('encoderPreset', `unknown preset '${c.encoderPreset}' (known: ${Object.keys(ENCODER_PRESETS).join(', ')})`);
-  if (!c.data.corpus) err('data.corpus', 'is empty: give the corpus directory or manifest');
-  posInt('data.batchSize', c.data.batchSize);
-  posInt('data.maxBatchFrames', c.data.maxBatchFrames);
-  if (!(c.optim.lr > 0)) err('optim.lr', `must be > 0, got ${c.optim.lr}`);
-  if (!LR_DECAYS.includes(c.optim.decay)) err('optim.decay', `must be one of ${LR_DECAYS.join(', ')}`);
-  for (const k of ['warmupSteps', 'minLrRatio', 'weightDecay', 'clipNorm'] as const) if (!(c.optim[k] >= 0)) err(`optim.${k}`, `must be >= 0, got ${c.optim[k]}`);
-  if (!(Number.isInteger(c.freezeEncoderSteps) && c.freezeEncoderSteps >= 0 && c.freezeEncoderSteps < c.run.steps)) err('freezeEncoderSteps', `must be in [0, run.steps), got ${c.freezeEncoderSteps}`);
-  posInt('run.steps', c.run.steps);
-  posInt('run.logEvery', c.run.logEvery);
-  posInt('run.evalEvery', c.run.evalEvery);
+  const num = (k: string, v: number, r: NumberRange) => checkRange(key(k), v, r);
+  const posInt: NumberRange = { integer: true, min: 1 };
+  checkChoice(key('vocab'), c.vocab, FINETUNE_CHOICES.vocab);
+  if (!c.from && !ENCODER_PRESETS[c.encoderPreset]) err('encoderPreset', `must be one of ${Object.keys(ENCODER_PRESETS).join(', ')}, got '${c.encoderPreset}'`);
+  if (!c.data.corpus) err('data.corpus', "must name the corpus directory or manifest, got ''");
+  num('seed', c.seed, { integer: true });
+  num('data.batchSize', c.data.batchSize, posInt);
+  num('data.maxBatchFrames', c.data.maxBatchFrames, posInt);
+  num('optim.lr', c.optim.lr, { above: 0 });
+  checkChoice(key('optim.decay'), c.optim.decay, LR_DECAYS);
+  num('optim.warmupSteps', c.optim.warmupSteps, { integer: true, min: 0 });
+  num('optim.minLrRatio', c.optim.minLrRatio, { min: 0, max: 1 });
+  num('optim.beta1', c.optim.beta1, { min: 0, below: 1 });
+  num('optim.beta2', c.optim.beta2, { min: 0, below: 1 });
+  num('optim.eps', c.optim.eps, { above: 0 });
+  num('optim.weightDecay', c.optim.weightDecay, { min: 0 });
+  num('optim.clipNorm', c.optim.clipNorm, { min: 0 });
+  num('run.steps', c.run.steps, posInt);
+  num('freezeEncoderSteps', c.freezeEncoderSteps, { integer: true, min: 0, max: c.run.steps - 1 });
+  num('run.logEvery', c.run.logEvery, posInt);
+  num('run.evalEvery', c.run.evalEvery, posInt);
   c.optim.accumulate ??= 1;
   c.run.checkpointEvery ??= c.run.evalEvery;
   c.run.keepCheckpoints ??= 2;
-  posInt('optim.accumulate', c.optim.accumulate);
-  posInt('run.checkpointEvery', c.run.checkpointEvery);
-  posInt('run.keepCheckpoints', c.run.keepCheckpoints);
+  num('optim.accumulate', c.optim.accumulate, posInt);
+  num('run.checkpointEvery', c.run.checkpointEvery, posInt);
+  num('run.keepCheckpoints', c.run.keepCheckpoints, posInt);
   return c;
 }

@@ -18,6 +18,8 @@ export interface OverrideRules {
 function parseValue(key: string, raw: unknown, like: unknown, r: OverrideRules): unknown {
   const bad = (why: string) => new BirqError(`${r.where ?? ''}${key}: ${why}, got '${String(raw)}'`);
   if (typeof like === 'number') {
+    // A JSON true, null or [5] is a wrong type, not 1, 0 or 5 (Number() would take them).
+    if (typeof raw !== 'number' && typeof raw !== 'string') throw bad('needs a number');
     const n = typeof raw === 'number' ? raw : Number(raw);
     if (typeof raw === 'string' && raw.trim() === '') throw bad('needs a number');
     if (!Number.isFinite(n)) throw bad('needs a number');

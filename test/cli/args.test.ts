@@ -10,7 +10,7 @@ test('flags parse by type; unknown options and bad numbers are BirqErrors naming
   assert.deepEqual(flags, { steps: 5, set: ['k=1', 'k2=2'], json: true });
   assert.deepEqual(positional, ['a', 'b']);
   assert.throws(() => parseFlags('x', ['--stepz', '1'], spec), (e: unknown) => e instanceof BirqError && /--stepz.*--steps/.test((e as Error).message));
-  assert.throws(() => parseFlags('x', ['--steps', 'many'], spec), /needs a number, got 'many'/);
+  assert.throws(() => parseFlags('x', ['--steps', 'many'], spec), /--steps: must be a number, got 'many'/);
   assert.throws(() => parseFlags('x', ['--steps'], spec), /needs a value/);
 });
 
