@@ -19,10 +19,10 @@ import { parseFlags } from './args';
 
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseFlags('ablate', args, {
-    suite: { type: 'string', help: `one of ${Object.keys(SUITES).join(', ')}` },
-    profile: { type: 'string', help: `one of ${Object.keys(SUITE_PROFILES).join(', ')} (default: quick)` },
-    seeds: { type: 'number', help: 'seeds 1..N (default: the profile\'s, 3)' },
-    jobs: { type: 'number', help: 'parallel stages (default: one per core)' },
+    suite: { type: 'string', help: `one of ${Object.keys(SUITES).join(', ')}`, choices: Object.keys(SUITES) },
+    profile: { type: 'string', help: `one of ${Object.keys(SUITE_PROFILES).join(', ')} (default: quick)`, choices: Object.keys(SUITE_PROFILES) },
+    seeds: { type: 'number', help: 'seeds 1..N (default: the profile\'s, 3)', range: { integer: true, min: 1 } },
+    jobs: { type: 'number', help: 'parallel stages (default: one per core)', range: { integer: true, min: 1 } },
     arms: { type: 'string', help: 'comma-separated arms (default: all)' },
     root: { type: 'string', help: 'suite directory (default $BIRQ_RUNS/suites/<suite>-<profile>)' },
     list: { type: 'boolean', help: 'list suites, arms and estimated costs' },
@@ -35,7 +35,9 @@ export async function run(args: string[]): Promise<number> {
   if (flags.list) return list(flags.profile as string | undefined);
   if (!flags.suite) fail('ablate: give --suite NAME (--list shows them)');
   const o = { suite: flags.suite as string, profile, seeds: flags.seeds as number | undefined, root: flags.root as string | undefined, arms: flags.arms ? String(flags.arms).split(',').map((s) => s.trim()).filter(Boolean) : undefined };
-  if (flags.jobs !== undefined && !(Number.isInteger(flags.jobs) && (flags.jobs as number) >= 1)) fail(`ablate: --jobs must be a positive integer, got ${flags.jobs}`);
+  const arms = SUITES[o.suite].arms.map((a) => a.name);
+  for (const a of o.arms ?? []) if (!arms.includes(a)) fail(`--arms: must be comma-separated arms of ${o.suite} (${arms.join(', ')}), got '${a}'`);
+  if (o.arms && !o.arms.length) fail(`--arms: must name one or more arms of ${o.suite} (${arms.join(', ')}), got '${flags.arms}'`);
   if (flags.status) return status(o);
   if (flags['dry-run']) {
     const { jobs } = suiteJobs(o);

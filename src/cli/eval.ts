@@ -7,6 +7,7 @@
  * substitutions / deletions / insertions (PER for a phone model); writes the result JSON with every transcript
  * (default: next to the model, eval-<split>-<decoder>.json).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { loadLm } from '../decode/ngram-lm';
@@ -26,11 +27,11 @@ export async function run(args: string[]): Promise<number> {
     checkpoint: { type: 'string', help: 'fine-tuned model (model.ckpt) or its run directory' },
     split: { type: 'string' },
     corpus: { type: 'string' },
-    decoder: { type: 'string' },
-    beam: { type: 'number' },
+    decoder: { type: 'string', choices: ['greedy', 'beam'], help: 'default beam with --lm, else greedy' },
+    beam: { type: 'number', help: 'beam width (default 16)', range: { integer: true, min: 1 } },
     lm: { type: 'string' },
-    'lm-weight': { type: 'string', help: 'LM weight, or a comma list to sweep' },
-    bonus: { type: 'string', help: 'insertion bonus, or a comma list to sweep' },
+    'lm-weight': { type: 'numbers', help: 'LM weight, or a comma list to sweep', range: { min: 0 } },
+    bonus: { type: 'numbers', help: 'insertion bonus, or a comma list to sweep' },
     out: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
@@ -42,20 +43,12 @@ export async function run(args: string[]): Promise<number> {
   if (!flags.split && !flags.corpus) fail('eval: give --split (e.g. dev, test-clean, test-other), or --corpus DIR to evaluate all of DIR');
   let file = flags.checkpoint as string;
   if (!file.endsWith('.ckpt')) file = path.join(file, 'model.ckpt');
+  if (!fs.existsSync(file)) fail('no fine-tuned model here (--checkpoint: a model.ckpt from birq finetune, or its run directory)', file);
   await initBackend({ quiet: Boolean(flags.quiet) });
   const lm = flags.lm ? loadLm(flags.lm as string) : undefined;
   const decoder = (flags.decoder as string | undefined) ?? (lm ? 'beam' : 'greedy');
-  if (decoder !== 'greedy' && decoder !== 'beam') fail(`eval: --decoder must be greedy or beam, got '${decoder}'`);
   // --lm-weight and --bonus take comma lists: every combination is decoded from one pass of the model.
-  const list = (name: string): (number | undefined)[] => {
-    const v = flags[name] as string | undefined;
-    if (v === undefined) return [undefined];
-    return v.split(',').map((x) => {
-      const n = Number(x);
-      if (x.trim() === '' || !Number.isFinite(n)) fail(`eval: --${name} needs numbers (comma-separated), got '${v}'`);
-      return n;
-    });
-  };
+  const list = (name: string): (number | undefined)[] => (flags[name] as number[] | undefined) ?? [undefined];
   const grid = list('lm-weight').flatMap((lmWeight) => list('bonus').map((insertionBonus) => ({ decoder, beamWidth: flags.beam as number | undefined, lm, lmWeight, insertionBonus } as DecodeOptions)));
   if (grid.length > 1 && decoder !== 'beam') fail('eval: a grid of --lm-weight / --bonus values needs --decoder beam');
   const results = evaluateModelGrid(file, { split: (flags.split as string | undefined) ?? '', corpus: flags.corpus as string | undefined }, grid);

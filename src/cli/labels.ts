@@ -12,7 +12,9 @@ import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { ENCODER_FRAME_MS } from '../model/config';
 import { addKMeansStream, fitLayerKMeans, labelsReport, loadPretrainedRun, splitLabels } from '../train/label-streams';
+import { readPretrainingCheckpoint } from '../train/finetune-model';
 import { fail } from '../util/errors';
+import { checkRange } from '../util/ranges';
 import { writeJsonAtomic } from '../util/fs';
 import { parseFlags } from './args';
 
@@ -21,11 +23,11 @@ export async function run(args: string[]): Promise<number> {
     run: { type: 'string', help: 'pretraining run directory or checkpoint' },
     split: { type: 'string' },
     corpus: { type: 'string' },
-    'kmeans-k': { type: 'number' },
+    'kmeans-k': { type: 'number', help: 'k-means clusters (default 100)', range: { integer: true, min: 2 } },
     'fit-split': { type: 'string' },
-    layer: { type: 'number' },
+    layer: { type: 'number', help: "block whose outputs are clustered (default the run's enhanced.layer)", range: { integer: true, min: 1 } },
     'no-kmeans': { type: 'boolean' },
-    'chance-repeats': { type: 'number', help: 'shuffles averaged for the chance levels (default 5)' },
+    'chance-repeats': { type: 'number', help: 'shuffles averaged for the chance levels (default 5)', range: { integer: true, min: 1 } },
     out: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
@@ -34,15 +36,16 @@ export async function run(args: string[]): Promise<number> {
   if (flags['skip-bad']) process.env.BIRQ_SKIP_BAD = '1';
   if (!flags.run) fail('labels: give --run (a pretraining run directory or checkpoint)');
   const split = (flags.split as string | undefined) ?? 'dev';
+  // Every input against the run's config (read without the backend) before anything loads.
+  const rc = readPretrainingCheckpoint(flags.run as string).config;
+  const corpus = (flags.corpus as string | undefined) ?? (rc.data.source === 'corpus' ? rc.data.corpus : '');
+  if (!corpus) fail('labels: the run was pretrained on the toy source; give --corpus');
+  const layer = checkRange(`--layer (a block of the run's ${rc.encoder.blocks})`, (flags.layer as number | undefined) ?? rc.enhanced.layer, { integer: true, min: 1, max: rc.encoder.blocks });
+  const fitSplit = (flags['fit-split'] as string | undefined) ?? 'pretrain';
+  if (fitSplit === split && !flags['no-kmeans']) fail(`--fit-split: must be another split than the scored one (--split ${split}), got '${fitSplit}'`);
   await initBackend({ quiet: Boolean(flags.quiet) });
   const r = loadPretrainedRun(flags.run as string);
   try {
-    const corpus = (flags.corpus as string | undefined) ?? (r.config.data.source === 'corpus' ? r.config.data.corpus : '');
-    if (!corpus) fail('labels: the run was pretrained on the toy source; give --corpus');
-    const layer = (flags.layer as number | undefined) ?? r.config.enhanced.layer;
-    if (!(Number.isInteger(layer) && layer >= 1 && layer <= r.config.encoder.blocks)) fail(`labels: --layer ${layer} is not a block in 1..${r.config.encoder.blocks}`);
-    const fitSplit = (flags['fit-split'] as string | undefined) ?? 'pretrain';
-    if (fitSplit === split) fail(`labels: k-means must be fit on another split than the scored one (--fit-split ${fitSplit})`);
     const labels = splitLabels(r, corpus, split, { layer });
     const k = (flags['kmeans-k'] as number | undefined) ?? 100;
     let kmeans: { k: number; layer: number; fitSplit: string; iterations: number } | null = null;

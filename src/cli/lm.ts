@@ -48,12 +48,16 @@ export async function run(args: string[]): Promise<number> {
   const { flags } = parseFlags('lm', args, {
     books: { type: 'string', help: 'comma-separated Austen books (default emma,mansfield,pride,sense)' },
     text: { type: 'string', help: 'train on this text file instead (one sentence per line)' },
-    order: { type: 'number' },
-    smoothing: { type: 'string', help: 'kneser-ney (default) or witten-bell' },
+    order: { type: 'number', help: 'n-gram order in characters (default 6)', range: { integer: true, min: 1, max: 12 } },
+    smoothing: { type: 'string', help: 'kneser-ney (default) or witten-bell', choices: ['kneser-ney', 'witten-bell'] },
     out: { type: 'string' },
     json: { type: 'boolean' },
   });
   const order = (flags.order as number | undefined) ?? 6;
+  if (flags.books !== undefined && flags.text !== undefined) fail('--books and --text exclude each other');
+  const books = ((flags.books as string | undefined) ?? LM_BOOKS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  if (!books.length) fail(`--books: must name one or more of ${LM_BOOKS.join(', ')}, got '${flags.books}'`);
+  for (const x of books) if (!(LM_BOOKS as readonly string[]).includes(x) && !HELD_OUT[x]) fail(`--books: must be comma-separated books among ${LM_BOOKS.join(', ')}, got '${x}'`);
   let sentences: string[];
   let source: string;
   let dropped = 0;
@@ -68,13 +72,11 @@ export async function run(args: string[]): Promise<number> {
     }
     source = `text file ${path.resolve(file)}`;
   } else {
-    const books = ((flags.books as string | undefined) ?? LM_BOOKS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     sentences = Object.values(await austenSentences(books)).flat();
     source = `Austen: ${books.join(', ')} (data-scripts sentence splitting, LibriSpeech normalization)`;
   }
   const t0 = Date.now();
   const smoothing = ((flags.smoothing as string | undefined) ?? 'kneser-ney') as LmSmoothing;
-  if (smoothing !== 'witten-bell' && smoothing !== 'kneser-ney') fail(`--smoothing must be witten-bell or kneser-ney, got '${smoothing}'`);
   const lm = CharNgramLm.train(sentences, order, source, smoothing);
   const out = (flags.out as string | undefined) ?? path.join(dataRoot(), 'lm', `austen-char${order}${smoothing === 'witten-bell' ? '-wb' : ''}.json`);
   saveLm(lm, out);

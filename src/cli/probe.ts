@@ -21,6 +21,7 @@ import { makeNormalizer, resolveCorpus } from '../train/finetune-data';
 import { CtcModelMeta, loadCtcModel, loadPretrainedEncoder, readModelFile, readPretrainingCheckpoint, resolveCheckpoint } from '../train/finetune-model';
 import { MaskedPredictionTask } from '../train/tasks/masked-prediction';
 import { fail } from '../util/errors';
+import { checkRange } from '../util/ranges';
 import { writeJsonAtomic } from '../util/fs';
 import { parseFlags } from './args';
 
@@ -80,14 +81,14 @@ export async function run(args: string[]): Promise<number> {
     run: { type: 'string', help: 'pretraining run directory (its latest checkpoint)' },
     checkpoint: { type: 'string', help: 'a pretraining checkpoint or a fine-tuned CTC model file' },
     init: { type: 'string', help: 'a pretraining preset, or a run directory: the same encoder at initialization' },
-    seed: { type: 'number', help: 'with --init PRESET: the run seed (default the preset\'s)' },
+    seed: { type: 'number', help: 'with --init PRESET: the run seed (default the preset\'s)', range: { integer: true } },
     corpus: { type: 'string', help: 'default: the corpus the encoder was trained on' },
     'train-split': { type: 'string', help: 'split the probe is fit on (default train-labeled)' },
     'eval-split': { type: 'string', help: 'split it is scored on (default dev)' },
-    layers: { type: 'string', help: 'comma-separated layers (0 = stacked input, k = block k; default all)' },
-    'max-train-frames': { type: 'number', help: 'training frames kept, evenly spaced (default 50000)' },
-    iterations: { type: 'number', help: 'L-BFGS iterations (default 100)' },
-    l2: { type: 'number', help: 'L2 weight on the probe (default 1e-3)' },
+    layers: { type: 'numbers', help: 'comma-separated layers (0 = stacked input, k = block k; default all)', range: { integer: true, min: 0 } },
+    'max-train-frames': { type: 'number', help: 'training frames kept, evenly spaced (default 50000)', range: { integer: true, min: 1 } },
+    iterations: { type: 'number', help: 'L-BFGS iterations (default 100)', range: { integer: true, min: 1 } },
+    l2: { type: 'number', help: 'L2 weight on the probe (default 1e-3)', range: { min: 0 } },
     shuffled: { type: 'boolean', help: 'also fit each probe on shuffled labels (a second chance level; doubles the fitting)' },
     out: { type: 'string' },
     json: { type: 'boolean' },
@@ -97,19 +98,15 @@ export async function run(args: string[]): Promise<number> {
   if (given.length !== 1) fail('probe: give exactly one of --run RUN_DIR, --checkpoint CKPT, --init PRESET|RUN_DIR');
   const trainSplit = (flags['train-split'] as string | undefined) ?? 'train-labeled';
   const evalSplit = (flags['eval-split'] as string | undefined) ?? 'dev';
-  if (trainSplit === evalSplit) fail(`probe: the probe must be fit on another split than the scored one (--train-split ${trainSplit})`);
-  const layers = flags.layers === undefined ? undefined : String(flags.layers).split(',').map((s) => {
-    const k = Number(s.trim());
-    if (!Number.isInteger(k) || k < 0) fail(`probe: --layers wants comma-separated integers >= 0, got '${flags.layers}'`);
-    return k;
-  });
+  if (trainSplit === evalSplit) fail(`--train-split: must be another split than the scored one (--eval-split ${evalSplit}), got '${trainSplit}'`);
+  const layers = flags.layers as number[] | undefined;
   await initBackend({ quiet: Boolean(flags.quiet) });
   const src = flags.init !== undefined ? atInit(flags.init as string, flags.seed as number | undefined) : trained((flags.run ?? flags.checkpoint) as string);
   try {
     const corpus = (flags.corpus as string | undefined) ?? src.corpus;
     if (!corpus) fail('probe: the encoder\'s config names no corpus; give --corpus');
     const L = src.encoder.config.blocks;
-    for (const k of layers ?? []) if (k > L) fail(`probe: --layers ${k} is beyond the encoder's ${L} blocks`);
+    for (const k of layers ?? []) checkRange(`--layers (0 = input, 1..${L} = the encoder's blocks)`, k, { integer: true, min: 0, max: L });
     const pct = (x: number) => (100 * x).toFixed(1).padStart(7);
     const shuffled = Boolean(flags.shuffled);
     if (!flags.json && !flags.quiet) process.stderr.write(`[birq] probe: fitting ${layers?.length ?? L + 1} layers on ${trainSplit}, scoring on ${evalSplit}\n`);

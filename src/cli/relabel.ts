@@ -5,8 +5,9 @@
  */
 import * as path from 'node:path';
 import { initBackend } from '../backend';
-import { applyOverride } from '../train/config';
-import { runOfflineRelabel } from '../train/offline-relabel';
+import { applyOverride, PretrainConfig } from '../train/config';
+import { readPretrainingCheckpoint } from '../train/finetune-model';
+import { relabelStudentConfig, runOfflineRelabel } from '../train/offline-relabel';
 import { fail } from '../util/errors';
 import { runsRoot } from '../util/paths';
 import { parseFlags } from './args';
@@ -14,8 +15,8 @@ import { parseFlags } from './args';
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseFlags('relabel', args, {
     teacher: { type: 'string', help: 'pretraining run (or checkpoint) to cluster' },
-    k: { type: 'number' },
-    layer: { type: 'number' },
+    k: { type: 'number', help: 'k-means clusters (default 100)', range: { integer: true, min: 2 } },
+    layer: { type: 'number', help: "teacher block to cluster (default the teacher's enhanced.layer)", range: { integer: true, min: 1 } },
     'fit-split': { type: 'string' },
     set: { type: 'list', help: 'student config override key=value (e.g. run.steps=2000)' },
     'run-dir': { type: 'string' },
@@ -24,13 +25,15 @@ export async function run(args: string[]): Promise<number> {
   });
   if (!flags.teacher) fail('relabel: give --teacher (a pretraining run directory)');
   const k = (flags.k as number | undefined) ?? 100;
-  if (!(Number.isInteger(k) && k >= 2)) fail(`relabel: --k must be an integer >= 2, got ${k}`);
-  await initBackend({ quiet: Boolean(flags.quiet) });
   const sets = (flags.set as string[] | undefined) ?? [];
+  const edit = (c: PretrainConfig) => sets.reduce((acc, s) => applyOverride(acc, s), c);
+  // Every input against the teacher (k, --layer within its depth, the student's --set keys) before the backend loads.
+  relabelStudentConfig(readPretrainingCheckpoint(flags.teacher as string).config, { k, layer: flags.layer as number | undefined, edit });
+  await initBackend({ quiet: Boolean(flags.quiet) });
   const runDir = (flags['run-dir'] as string | undefined) ?? path.join(runsRoot(), `relabel-k${k}-${path.basename(path.resolve(flags.teacher as string))}`);
   const r = await runOfflineRelabel({
     teacher: flags.teacher as string, k, layer: flags.layer as number | undefined, fitSplit: flags['fit-split'] as string | undefined,
-    edit: (c) => sets.reduce((acc, s) => applyOverride(acc, s), c), runDir, resume: Boolean(flags.resume), quiet: Boolean(flags.quiet),
+    edit, runDir, resume: Boolean(flags.resume), quiet: Boolean(flags.quiet),
   });
   process.stdout.write(JSON.stringify(r) + '\n');
   return 0;

@@ -19,6 +19,7 @@ import { SUBSAMPLING } from '../model/config';
 import { Conformer } from '../model/conformer';
 import { kmeansAssign, kmeansFromJSON, KMeansModel, kmeansToJSON } from '../quantizers/kmeans';
 import { BirqError } from '../util/errors';
+import { checkRange } from '../util/ranges';
 import { readJson, writeJsonAtomic } from '../util/fs';
 import { PretrainConfig, validateConfig } from './config';
 import { fitLayerKMeans, loadPretrainedRun } from './label-streams';
@@ -68,10 +69,33 @@ export interface OfflineRelabelResult {
   lastLoss: number;
 }
 
+/**
+ * The one check of a relabeling's inputs against its teacher, before anything is fit: k, the layer within the
+ * teacher's depth, and the student config (the teacher's with task bestrq and anchor.codes = k, then `edit`).
+ * Returns the validated student config and the layer. The CLI calls it before loading the backend.
+ */
+export function relabelStudentConfig(tc: PretrainConfig, o: Pick<OfflineRelabelOptions, 'k' | 'layer' | 'edit'>): { config: PretrainConfig; layer: number } {
+  checkRange('--k (k-means clusters)', o.k, { integer: true, min: 2 });
+  const layer = o.layer ?? tc.enhanced.layer;
+  checkRange(`--layer (a block of the teacher's ${tc.encoder.blocks})`, layer, { integer: true, min: 1, max: tc.encoder.blocks });
+  let c = structuredClone(tc); // already filled with today's defaults by loadPretrainedRun / readPretrainingCheckpoint
+  c.task = 'bestrq';
+  c.anchor = { ...c.anchor, codes: o.k, books: 1 };
+  if (o.edit) c = o.edit(c);
+  return { config: validateConfig(c), layer };
+}
+
 export async function runOfflineRelabel(o: OfflineRelabelOptions): Promise<OfflineRelabelResult> {
   const teacher = loadPretrainedRun(o.teacher);
   const tc = teacher.config;
-  const layer = o.layer ?? tc.enhanced.layer;
+  let student: ReturnType<typeof relabelStudentConfig>;
+  try {
+    student = relabelStudentConfig(tc, o);
+  } catch (e) {
+    teacher.task.dispose();
+    throw e;
+  }
+  const { layer } = student;
   const paths = runPaths(o.runDir);
   const kmeansFile = path.join(o.runDir, 'kmeans.json');
   let task: KMeansTargetTask | null = null;
@@ -83,11 +107,7 @@ export async function runOfflineRelabel(o: OfflineRelabelOptions): Promise<Offli
     const km = o.resume && fs.existsSync(kmeansFile)
       ? kmeansFromJSON(readJson(kmeansFile, 'k-means'), kmeansFile)
       : fitLayerKMeans(teacher, tc.data.corpus, fitSplit, { k: o.k, layer, maxFrames: o.maxFitFrames, seed: tc.seed });
-    let c = structuredClone(tc); // already filled with today's defaults by loadPretrainedRun
-    c.task = 'bestrq';
-    c.anchor = { ...c.anchor, codes: o.k, books: 1 };
-    if (o.edit) c = o.edit(c);
-    validateConfig(c);
+    const c = student.config;
     fs.mkdirSync(o.runDir, { recursive: true });
     if (!fs.existsSync(kmeansFile) || !o.resume) writeJsonAtomic(kmeansFile, kmeansToJSON(km));
     task = new KMeansTargetTask(c, teacher.task.encoder, layer, km);
