@@ -10,7 +10,7 @@ import { checkCorpus } from '../data/check';
 import { openCorpus } from '../data/corpus';
 import { computeGlobalStats, defaultFeatureCache, summarize } from '../data/stats';
 import { fail } from '../util/errors';
-import { dataRoot, Profile, profile as envProfile } from '../util/paths';
+import { dataRoot, Profile, PROFILES, profile as envProfile } from '../util/paths';
 import { parseFlags } from './args';
 
 /** The part of data-scripts/build.ts used here (typed locally so tsc's build of src/ does not pull it in). */
@@ -32,7 +32,9 @@ export async function run(args: string[]): Promise<number> {
 
 async function build(args: string[]): Promise<number> {
   const { flags } = parseFlags('data build', args, {
-    profile: { type: 'string' }, out: { type: 'string' }, seed: { type: 'number' }, workers: { type: 'number' }, force: { type: 'boolean' }, json: { type: 'boolean' }, format: { type: 'string' },
+    profile: { type: 'string', choices: PROFILES, help: 'default BIRQ_PROFILE' }, out: { type: 'string' },
+    seed: { type: 'number', range: { integer: true, min: 0 } }, workers: { type: 'number', range: { integer: true, min: 1 } },
+    force: { type: 'boolean' }, json: { type: 'boolean' }, format: { type: 'string', choices: ['wav', 'flac'] },
   });
   // Loaded by path: data-scripts/ is not part of the compiled package.
   const mod = (await import(path.join(__dirname, '..', '..', 'data-scripts', 'build'))) as BuilderModule;
@@ -51,7 +53,7 @@ async function build(args: string[]): Promise<number> {
 }
 
 function check(args: string[]): number {
-  const { flags, positional } = parseFlags('data check', args, { rate: { type: 'number' }, json: { type: 'boolean' } });
+  const { flags, positional } = parseFlags('data check', args, { rate: { type: 'number', help: 'expected sample rate in Hz', range: { integer: true, min: 1 } }, json: { type: 'boolean' } });
   const dir = positional[0];
   if (!dir) fail('data check: give the corpus directory (LibriSpeech layout, Kaldi data dir, or manifest.jsonl)');
   const r = checkCorpus(dir, { expectRate: flags.rate as number | undefined });

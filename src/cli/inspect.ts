@@ -3,14 +3,14 @@
  * notebooks 02 and 03 draw (src/train/diagnostics.ts), on one batch of the preset's data source.
  */
 import { initBackend } from '../backend';
-import { applyOverride, presetConfig, validateConfig } from '../train/config';
+import { applyOverride, PRETRAIN_PRESETS, presetConfig, validateConfig } from '../train/config';
 import { gradientFlow, layerTap, maskingPicture, rpqUsage } from '../train/diagnostics';
 import { makeSource } from '../train/factory';
 import { BirqError } from '../util/errors';
 import { parseFlags } from './args';
 
 export async function run(args: string[]): Promise<number> {
-  const { flags, positional } = parseFlags('inspect', args, { preset: { type: 'string' }, set: { type: 'list' }, json: { type: 'boolean' } });
+  const { flags, positional } = parseFlags('inspect', args, { preset: { type: 'string', choices: Object.keys(PRETRAIN_PRESETS) }, set: { type: 'list' }, json: { type: 'boolean' } });
   let c = presetConfig((flags.preset as string | undefined) ?? 'smoke');
   for (const s of (flags.set as string[] | undefined) ?? []) c = applyOverride(c, s);
   validateConfig(c);

@@ -1,15 +1,15 @@
 import * as path from 'node:path';
 import { executeNotebook, listNotebooks } from '../notebooks';
 import { BirqError } from '../util/errors';
-import { runsRoot } from '../util/paths';
+import { PROFILES, runsRoot } from '../util/paths';
 import { parseFlags } from './args';
 
 /** `birq notebooks [NB ...] [--profile smoke] [--out DIR]`: execute notebooks headless, fail on any cell error. */
 export async function run(args: string[]): Promise<number> {
   const { flags, positional } = parseFlags('notebooks', args, {
-    profile: { type: 'string' },
+    profile: { type: 'string', choices: PROFILES },
     out: { type: 'string' },
-    timeout: { type: 'number' },
+    timeout: { type: 'number', help: 'seconds per notebook', range: { above: 0 } },
   });
   const profile = (flags.profile as string | undefined) ?? process.env.BIRQ_PROFILE ?? 'smoke';
   const outDir = (flags.out as string | undefined) ?? path.join(runsRoot(), `notebooks-${profile}`);
