@@ -2,21 +2,23 @@
  * `ablate`: run a suite to completion, resuming whatever an earlier run left. Reads top to bottom:
  *   plan the jobs → build the corpus → take the suite's lock → skip finished stages → run the rest on an executor,
  *   recording each finished stage (stage.json, rows in results.jsonl) → export results.csv.
- * A stage is finished when its directory holds stage.json with the same config hash; an interrupted pretraining
- * stage continues from its last checkpoint (`--resume`, exact), other stages start again (they are minutes).
+ * A stage is finished when its directory holds stage.json with the same config hash; an interrupted pretraining,
+ * relabeling or fine-tuning stage continues from its last checkpoint (`--resume`, exact), other stages start
+ * again (they are minutes). stage.ts does this for every executor.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { builtinCorpus } from '../data/builtin';
 import { gitCommit } from '../train/run-dir';
 import { BirqError } from '../util/errors';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/fs';
+import { writeFileAtomic, writeJsonAtomic } from '../util/fs';
 import { runsRoot } from '../util/paths';
 import { formatDuration } from '../util/progress';
 import { Executor, LocalExecutor, StageOutcome } from './executor';
 import { Job, planSuite } from './plan';
 import { SuiteProfile, suiteProfile } from './profiles';
-import { appendRows, dropStageRows, numericLeaves, readRows, ResultRow, toCsv } from './store';
+import { isFinished, prepareStage, recordStage } from './stage';
+import { readRows, ResultRow, toCsv } from './store';
 import { Suite, suite as findSuite } from './suites';
 
 export interface AblateOptions {
@@ -73,13 +75,15 @@ export async function ablate(o: AblateOptions): Promise<AblateResult> {
   const { suite, profile, jobs, root } = suiteJobs(o);
   builtinCorpus(profile.corpus, { build: true });
   fs.mkdirSync(root, { recursive: true });
-  const release = takeLock(root);
+  const release = takeLock(root, [...new Set(jobs.map((j) => j.arm))]);
   const resultsFile = path.join(root, 'results.jsonl');
   const commit = gitCommit() ?? 'unknown';
+  // suite.json describes the whole suite (every arm), whichever arms this runner runs.
+  const whole = suiteJobs({ ...o, arms: undefined }).jobs;
   writeJsonAtomic(path.join(root, 'suite.json'), {
     suite: suite.name, what: suite.what, paper: suite.paper, profile, seeds: o.seeds ?? profile.seeds, commit,
-    arms: suite.arms.filter((a) => !o.arms?.length || o.arms.includes(a.name)),
-    jobs: jobs.map(({ id, kind, argv, deps, estS, steps, configHash }) => ({ id, kind, argv, deps, estS, steps, configHash })),
+    arms: suite.arms,
+    jobs: whole.map(({ id, kind, argv, deps, estS, steps, configHash }) => ({ id, kind, argv, deps, estS, steps, configHash })),
   });
   killOrphans(jobs);
   const skipped = jobs.filter(isFinished).map((j) => j.id);
@@ -97,7 +101,8 @@ export async function ablate(o: AblateOptions): Promise<AblateResult> {
       started: (job) => progress.started(job),
       finished: (job, out) => {
         if (out.ok) {
-          recordStage(job, out, { suite: suite.name, profile: profile.name, commit, resultsFile });
+          // A batch task records its own stage on its node (stage.ts); the local executor's are recorded here.
+          if (!out.recorded) recordStage(job, out, { suite: suite.name, profile: profile.name, commit, resultsFile });
           ran.push(job.id);
         } else failed.push({ id: job.id, message: failureMessage(job, out) });
         progress.finished(job, out.ok);
@@ -115,49 +120,29 @@ export async function ablate(o: AblateOptions): Promise<AblateResult> {
   return { root, jobs, ran, skipped, failed, rows };
 }
 
-function isFinished(job: Job): boolean {
-  const f = path.join(job.dir, 'stage.json');
-  if (!fs.existsSync(f)) return false;
-  try {
-    return readJson<{ configHash: string }>(f, 'stage record').configHash === job.configHash;
-  } catch {
-    return false; // a torn record: run the stage again
-  }
-}
-
-/** Pretraining continues from its checkpoint; any other unfinished stage starts over in a clean directory. */
-function prepareStage(job: Job, resultsFile: string): string[] {
-  dropStageRows(resultsFile, job.arm, job.seed, job.stage);
-  const resumable = job.kind === 'pretrain' && fs.existsSync(path.join(job.dir, 'checkpoints', 'latest.json'));
-  if (resumable) return [...job.argv, '--resume'];
-  fs.rmSync(job.dir, { recursive: true, force: true });
-  return job.argv;
-}
-
-function recordStage(job: Job, out: StageOutcome, o: { suite: string; profile: string; commit: string; resultsFile: string }): void {
-  const time = new Date().toISOString();
-  const rows: ResultRow[] = Object.entries(numericLeaves(out.result)).map(([metric, value]) => ({
-    suite: o.suite, profile: o.profile, arm: job.arm, seed: job.seed, stage: job.stage, metric, value,
-    runDir: job.dir, configHash: job.configHash, commit: o.commit, wallS: Math.round(out.wallS * 10) / 10, steps: job.steps, time,
-  }));
-  appendRows(o.resultsFile, rows);
-  // Last: the record that marks the stage finished (so a kill before it reruns the stage, never loses its rows).
-  writeJsonAtomic(path.join(job.dir, 'stage.json'), { id: job.id, kind: job.kind, argv: job.argv, configHash: job.configHash, wallS: out.wallS, steps: job.steps, commit: o.commit, finishedAt: time, result: out.result });
-}
-
 function failureMessage(job: Job, out: StageOutcome): string {
   const why = out.signal ? `killed by ${out.signal}` : out.code === null ? out.stderrTail : `exit ${out.code}`;
   return `${job.id}: ${why}${out.code !== null || out.signal ? `\n    ${out.stderrTail.split('\n').join('\n    ')}` : ''}\n    logs: ${job.dir}/stderr.log`;
 }
 
-/** One runner per suite directory: a second one would run the same stages twice. */
-function takeLock(root: string): () => void {
-  const lock = path.join(root, '.lock');
-  if (fs.existsSync(lock)) {
-    const pid = Number(fs.readFileSync(lock, 'utf8'));
-    if (pid && pid !== process.pid && alive(pid)) throw new BirqError(`another birq ablate (pid ${pid}) is running this suite`, root);
+/**
+ * One runner per arm: two runners may share a suite directory (e.g. `--arms birq` beside `--arms bestrq`, one
+ * process each) but never an arm, which would run the same stages twice. Each runner leaves
+ * `.lock-<pid>` listing its arms; a lock whose process is gone is stale and removed.
+ */
+function takeLock(root: string, arms: string[]): () => void {
+  for (const f of fs.readdirSync(root).filter((f) => /^\.lock-\d+$/.test(f))) {
+    const pid = Number(f.slice(6));
+    if (!alive(pid)) {
+      fs.rmSync(path.join(root, f), { force: true });
+      continue;
+    }
+    const theirs: string[] = JSON.parse(fs.readFileSync(path.join(root, f), 'utf8') || '[]');
+    const both = arms.filter((a) => theirs.includes(a));
+    if (both.length && pid !== process.pid) throw new BirqError(`another birq ablate (pid ${pid}) is running arm ${both.join(', ')} of this suite`, root);
   }
-  fs.writeFileSync(lock, String(process.pid));
+  const lock = path.join(root, `.lock-${process.pid}`);
+  fs.writeFileSync(lock, JSON.stringify(arms));
   return () => fs.rmSync(lock, { force: true });
 }
 

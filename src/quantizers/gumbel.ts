@@ -17,7 +17,10 @@
  * component every frame shares, and with gradient through soft targets the encoder is rewarded for making the
  * targets predictable: at c1-small it collapses to one code within 100 steps. Standardizing each feature over
  * the frames of its utterance ('utterance', as data2vec normalizes its teacher's layers and BEST-RQ its input)
- * removes what all frames share, so a constant target is impossible. Both are kept: the paper's reading is an arm.
+ * removes what all frames share, so a constant target is impossible; 'whiten' also whitens the projected
+ * features per utterance (whiten.ts), so they cannot collapse onto a few directions either. All three are kept:
+ * the paper's reading is an arm. With 'whiten' the caller projects (`project`), whitens, and passes the
+ * projected rows [N, d] with `{ projected: true }`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasNativeKernel } from '../backend';
@@ -29,7 +32,7 @@ import { stopGradient, straightThrough } from './stop-gradient';
 export const GUMBEL_MODES = ['soft', 'hard-st', 'stopgrad'] as const;
 export type GumbelMode = (typeof GUMBEL_MODES)[number];
 /** How layer-k features are normalized before the projection (see the header). */
-export const ENHANCED_NORMS = ['frame', 'utterance'] as const;
+export const ENHANCED_NORMS = ['frame', 'utterance', 'whiten'] as const;
 export type EnhancedNorm = (typeof ENHANCED_NORMS)[number];
 
 export interface GumbelOptions {
@@ -127,6 +130,12 @@ export class GumbelQuantizer {
    * numbers as gumbelTargets(logits(h)), computed as softmax((scale/τ)·z Eᵀ + g/τ): the scale and 1/τ act on
    * the [N, d] side, which saves two forward and two backward passes over the [N, V] tensors.
    */
+  /** The frozen projection of rows h [N, D] -> [N, d] (after the per-frame LN when frameNorm), before the l2 norm. */
+  project(h: tf.Tensor2D): tf.Tensor2D {
+    assertShape('GumbelQuantizer.project', 'h', h.shape, [null, this.dim]);
+    return tf.tidy(() => tf.matMul(this.frameNorm ? layerNormNoAffine(h) : h, this.projection) as tf.Tensor2D);
+  }
+
   targets(h: tf.Tensor2D, seed: number): tf.Tensor2D {
     const { targets, labels } = this.targetsAndLabels(h, seed);
     labels.dispose();
@@ -138,16 +147,17 @@ export class GumbelQuantizer {
    * noise: what snapshots store and what code-usage metrics must count; the argmax of a noised sample hides a
    * collapse, since the noise alone spreads it over many codes). One shared logits matMul.
    */
-  targetsAndLabels(h: tf.Tensor2D, seed: number): { targets: tf.Tensor2D; labels: tf.Tensor1D } {
+  targetsAndLabels(h: tf.Tensor2D, seed: number, opts: { projected?: boolean } = {}): { targets: tf.Tensor2D; labels: tf.Tensor1D } {
     if (this.mode === 'stopgrad') {
-      const logits = this.logits(h);
+      const logits = opts.projected ? this.logitsOfProjected(h) : this.logits(h);
       const out = tf.tidy(() => ({ targets: gumbelTargets(logits, this.mode, this.tau, seed), labels: tf.argMax(logits, -1) as tf.Tensor1D }));
       logits.dispose();
       return out;
     }
-    assertShape('GumbelQuantizer.targets', 'h', h.shape, [null, this.dim]);
+    assertShape('GumbelQuantizer.targets', 'h', h.shape, [null, opts.projected ? this.codeDim : this.dim]);
     const clean = tf.tidy(() => {
-      const z = tf.mul(l2Normalize(tf.matMul(this.frameNorm ? layerNormNoAffine(h) : h, this.projection)), this.scale / this.tau); // [N, d]
+      const p = opts.projected ? h : tf.matMul(this.frameNorm ? layerNormNoAffine(h) : h, this.projection);
+      const z = tf.mul(l2Normalize(p), this.scale / this.tau); // [N, d]
       return tf.matMul(z, this.codebook, false, true) as tf.Tensor2D; // [N, V], logits / τ
     });
     const out = tf.tidy(() => {
@@ -161,9 +171,15 @@ export class GumbelQuantizer {
     return out;
   }
 
+  /** Cosine logits [N, V] of rows already projected [N, d] (enhanced.norm 'whiten'). */
+  logitsOfProjected(p: tf.Tensor2D): tf.Tensor2D {
+    assertShape('GumbelQuantizer.logitsOfProjected', 'p', p.shape, [null, this.codeDim]);
+    return tf.tidy(() => tf.mul(tf.matMul(l2Normalize(p), this.codebook, false, true), this.scale) as tf.Tensor2D);
+  }
+
   /** Noise-free labels [N] (int32): the enhanced label stream for snapshots and statistics. */
-  labels(h: tf.Tensor2D): tf.Tensor1D {
-    return tf.tidy(() => tf.argMax(this.logits(h), -1) as tf.Tensor1D);
+  labels(h: tf.Tensor2D, opts: { projected?: boolean } = {}): tf.Tensor1D {
+    return tf.tidy(() => tf.argMax(opts.projected ? this.logitsOfProjected(h) : this.logits(h), -1) as tf.Tensor1D);
   }
 
   matrices(prefix = 'gumbel'): Record<string, tf.Tensor> {

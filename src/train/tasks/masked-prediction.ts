@@ -6,8 +6,8 @@
  *   stacked u [B, T, 4F]  --RPQ-->  anchor labels [B, T]
  *   span mask [B, T] on the input; masked rows picked by a selection matMul (no gather, see masked-ce.ts)
  *   h = encoder(x~) [B, T, D];  G = CE(head_anchor(h[mask]), anchor)
- *   BiRQ: z = encoder(x, untilBlock k) [B, T, D] (standardized over time per utterance when enhanced.norm is
- *         'utterance');  targets = Gumbel(z[mask]);  F = CE(head_enh(h[mask]), targets)
+ *   BiRQ: z = encoder(x, untilBlock k) [B, T, D] (standardized over time per utterance, and for 'whiten' also
+ *         projected and whitened, by enhanced.norm);  targets = Gumbel(z[mask]);  F = CE(head_enh(h[mask]), targets)
  *   loss = w1·F + w2·G  (BEST-RQ: loss = w2·G; the enhanced branch is not run)
  * BOME computes w1∇F and ∇G separately (two backward passes) and steps along w1∇F + λ∇G (objectives/bilevel.ts):
  * its adaptive λ takes the place of w2, and metrics.jsonl logs it as `lambda`.
@@ -22,6 +22,7 @@ import { bomeDirection, penaltyWeights } from '../../objectives/bilevel';
 import { accuracy, labelCrossEntropy, selectionMatrix, selectRows, softCrossEntropy } from '../../objectives/masked-ce';
 import { applySpanMask, spanMask } from '../../objectives/span-masking';
 import { GumbelQuantizer } from '../../quantizers/gumbel';
+import { whitenPerUtterance } from '../../quantizers/whiten';
 import { outsideTape } from '../../quantizers/stop-gradient';
 import { perUtteranceNormalizeTensor } from '../../features/normalize';
 import { RandomProjectionQuantizer } from '../../quantizers/random-projection';
@@ -83,10 +84,22 @@ export class MaskedPredictionTask implements Task {
     return out;
   }
 
-  /** Layer-k features [B, T, D] as the enhanced quantizer reads them (enhanced.norm 'utterance': standardized over time). */
-  enhancedFeatures(z: tf.Tensor3D, encLengths: number[]): tf.Tensor3D {
-    if (this.config.enhanced.norm !== 'utterance') return z;
-    return perUtteranceNormalizeTensor(z, tf.tidy(() => lengthMask(encLengths, z.shape[1])));
+  /**
+   * Layer-k features [B, T, D] as the enhanced quantizer reads them, by enhanced.norm: 'frame' as they are (the
+   * quantizer applies LN per frame), 'utterance' standardized over time, 'whiten' standardized, projected by the
+   * quantizer's frozen B and whitened per utterance ([B, T, d], `projected`).
+   */
+  enhancedInput(z: tf.Tensor3D, encLengths: number[], q: GumbelQuantizer): { x: tf.Tensor3D; projected: boolean } {
+    const norm = this.config.enhanced.norm;
+    if (norm === 'frame') return { x: z, projected: false };
+    return tf.tidy(() => {
+      const [B, T, D] = z.shape;
+      const mask = lengthMask(encLengths, T);
+      const s = perUtteranceNormalizeTensor(z, mask);
+      if (norm === 'utterance') return { x: s, projected: false };
+      const p = tf.reshape(q.project(tf.reshape(s, [B * T, D]) as tf.Tensor2D), [B, T, q.codeDim]) as tf.Tensor3D; // [B, T, D] -> [B·T, D] -> [B·T, d] -> [B, T, d]
+      return { x: whitenPerUtterance(p, mask), projected: true };
+    });
   }
 
   step(batch: FeatureBatch, info: StepInfo): TaskStep {
@@ -127,7 +140,8 @@ export class MaskedPredictionTask implements Task {
       if (this.enhanced && withF) {
         const enhancedTargets = () => {
           const z = this.encoder.forward(feats, { untilBlock: c.enhanced.layer, training: true, lengths: batch.lengths, seed: dropoutEnh, checkpoint: c.memory.recomputeBlocks });
-          const { targets, labels } = this.enhanced!.targetsAndLabels(selectRows(this.enhancedFeatures(z, encLengths), S), gumbelSeed); // [B, T, D] -> [M, D] -> [M, V]
+          const e = this.enhancedInput(z, encLengths, this.enhanced!);
+          const { targets, labels } = this.enhanced!.targetsAndLabels(selectRows(e.x, S), gumbelSeed, { projected: e.projected }); // [B, T, D|d] -> [M, D|d] -> [M, V]
           if (!kept.labE) kept.labE = tf.keep(labels);
           else labels.dispose();
           return targets;
@@ -224,8 +238,8 @@ export class MaskedPredictionTask implements Task {
     const q = this.enhanced ?? new GumbelQuantizer({ dim: this.config.encoder.dim, codeDim: this.config.enhanced.codeDim, numCodes: this.config.enhanced.codes, scale: this.config.enhanced.scale, frameNorm: this.config.enhanced.norm === 'frame', seed: this.config.seed * 1000 + SEED_ENHANCED });
     // BEST-RQ has no enhanced stream in training; the same frozen quantizer on its block k shows what it would be.
     const lab = tf.tidy(() => {
-      const z = this.enhancedFeatures(this.encoder.forward(feats, { untilBlock: layer, training: false, lengths: probe.lengths }), encLengths);
-      return q.labels(tf.reshape(z, [B * T, this.config.encoder.dim]) as tf.Tensor2D); // [B, T, D] -> [B·T, D]
+      const e = this.enhancedInput(this.encoder.forward(feats, { untilBlock: layer, training: false, lengths: probe.lengths }), encLengths, q);
+      return q.labels(tf.reshape(e.x, [B * T, e.x.shape[2]]) as tf.Tensor2D, { projected: e.projected }); // [B, T, D|d] -> [B·T, D|d]
     });
     streams.enhanced = lab.dataSync() as Int32Array;
     tf.dispose([lab, feats]);
