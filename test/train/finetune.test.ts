@@ -23,6 +23,44 @@ import { loadCtcModel, loadPretrainedEncoder } from '../../src/train/finetune-mo
 import { CtcFinetuneTask } from '../../src/train/finetune-task';
 import { train } from '../../src/train/loop';
 import { readTensorFile, writeTensorFile } from '../../src/train/tensor-file';
+import { openCorpus } from '../../src/data/corpus';
+import { errorCounts } from '../../src/metrics/edit-distance';
+
+/** Word-level Levenshtein distance (unweighted): a lower bound on sclite's S + D + I, computed here from scratch. */
+function levenshtein(a: string[], b: string[]): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The WER that eval reports, recomputed from the transcripts it wrote: every utterance of the split is there
+ * with the corpus's own reference text, and S, D, I, N and the rate follow from the (ref, hyp) pairs.
+ */
+function checkWerFromTranscripts(res: { wer: Record<string, number>; transcripts: { id: string; ref: string; hyp: string }[] }, corpus: string, split: string): void {
+  const entries = openCorpus(corpus, { split });
+  assert.deepEqual(res.transcripts.map((t) => t.id).sort(), entries.map((e) => e.id).sort(), 'one transcript per utterance of the split');
+  const text = new Map(entries.map((e) => [e.id, e.text]));
+  const words = (s: string) => s.split(/\s+/).filter(Boolean);
+  const sum = { substitutions: 0, deletions: 0, insertions: 0, refTokens: 0, lev: 0 };
+  for (const t of res.transcripts) {
+    assert.equal(t.ref, text.get(t.id), `${t.id}: the reference is the corpus's transcript`);
+    const c = errorCounts(words(t.ref), words(t.hyp));
+    sum.substitutions += c.substitutions;
+    sum.deletions += c.deletions;
+    sum.insertions += c.insertions;
+    sum.refTokens += words(t.ref).length;
+    sum.lev += levenshtein(words(t.ref), words(t.hyp));
+  }
+  const errors = sum.substitutions + sum.deletions + sum.insertions;
+  assert.deepEqual([res.wer.substitutions, res.wer.deletions, res.wer.insertions, res.wer.refTokens], [sum.substitutions, sum.deletions, sum.insertions, sum.refTokens]);
+  assert.ok(Math.abs(res.wer.rate - errors / sum.refTokens) < 1e-12, `rate ${res.wer.rate} vs ${errors}/${sum.refTokens}`);
+  assert.ok(errors >= sum.lev && errors <= sum.refTokens + words(res.transcripts.map((t) => t.hyp).join(' ')).length, `S+D+I ${errors}, Levenshtein ${sum.lev}`);
+}
 
 let corpus = '';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-ft-'));
@@ -86,6 +124,7 @@ describe('CTC fine-tuning on the smoke corpus', () => {
       assert.equal(res.split, 'test-clean');
       assert.equal(res.transcripts.length, res.utterances);
       assert.ok(res.utterances > 0 && res.cer.refTokens > res.wer.refTokens);
+      checkWerFromTranscripts(res, corpus, 'test-clean');
     }
     // Beam search with a character LM from the command line.
     const lmFile = path.join(tmp, 'lm.json');
