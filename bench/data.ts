@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- data [--json] [--utts N] [--keep]`: the data pipeline's three targets (issue 3).
+ * `npm run bench -- data [--json] [--utts N] [--keep]`: the data pipeline's speed targets (issue 3).
  *   corpus-build   audio seconds per wall second building N utterances of the `small` profile on all cores
  *                  (target >= 50x on 2 cores; Austen texts cached beforehand so only synthesis is timed)
+ *   corpus-resume  a full smoke build vs resuming it after deleting 2 of its utterances, same run (target >= 5x)
  *   logmel         computeLogMel on one core, 60 s of audio, best of 5 (target >= 500x real time)
  *   feature-cache  loading cached log-mel vs decoding + recomputing, same utterances, best of 3 (target >= 20x)
+ * Speed is measured here, not asserted in tests (a loaded machine would fail them).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,6 +32,23 @@ export async function run(args: string[]): Promise<number> {
   // The same build in CPU time: what 2 otherwise idle cores would give (wall time on a shared machine also
   // measures the neighbours).
   if (b.xRealTimePerCore) emit({ bench: 'data', name: 'corpus-build-cpu', value: b.xRealTimePerCore, unit: 'x real time per CPU-second', target: '>= 25 (= 50 on 2 idle cores)', ok: b.xRealTimePerCore >= 25, cpuS: b.cpuS, projected2Cores: 2 * b.xRealTimePerCore, detail: `${b.cpuS!.toFixed(1)} CPU-s for ${b.audioS.toFixed(0)} s audio; 2 idle cores: ${(2 * b.xRealTimePerCore).toFixed(0)}x` });
+
+  // Resuming an interrupted build redoes only the missing utterances: a full smoke build and a resume after
+  // deleting two, in the same run, as a ratio (54 utterances, so ~27x if only the two are redone).
+  const smokeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-bench-resume-'));
+  const full = await buildCorpus({ profile: 'smoke', out: smokeDir, quiet: true, workers: 1 });
+  const smokeRows = openCorpus(smokeDir);
+  for (const r of [smokeRows[1], smokeRows[smokeRows.length - 1]]) {
+    fs.rmSync(r.audio);
+    fs.rmSync(r.audio.replace(/\.(wav|flac)$/, '.json'), { force: true });
+  }
+  fs.rmSync(path.join(smokeDir, 'manifest.jsonl'));
+  const infoFile = path.join(smokeDir, 'corpus.json');
+  fs.writeFileSync(infoFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(infoFile, 'utf8')), complete: false }));
+  const resumed = await buildCorpus({ profile: 'smoke', out: smokeDir, quiet: true, workers: 1 });
+  const ratio = full.build!.wallS / resumed.build!.wallS;
+  emit({ bench: 'data', name: 'corpus-resume', value: ratio, unit: 'x faster than a full smoke build (same run)', target: '>= 5', ok: ratio >= 5, fullS: full.build!.wallS, resumeS: resumed.build!.wallS, utterances: smokeRows.length, redone: 2, detail: `full ${full.build!.wallS.toFixed(1)} s, resume of 2 of ${smokeRows.length} ${resumed.build!.wallS.toFixed(1)} s` });
+  fs.rmSync(smokeDir, { recursive: true, force: true });
 
   const rows = openCorpus(out);
   const x = new Float32Array(16000 * 60);

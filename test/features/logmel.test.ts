@@ -59,17 +59,5 @@ test('RealFFT power spectrum equals a direct DFT', () => {
   }
 });
 
-test('runs faster than 100x real time even on a loaded CI core (the bench measures the 500x target)', () => {
-  const x = Float32Array.from({ length: 16000 * 4 }, (_, i) => Math.sin(i * 0.05));
-  const lm = new LogMel();
-  lm.compute(x.subarray(0, 16000));
-  // Best of 7: a shared machine's neighbours can stall any single run.
-  let best = Infinity;
-  for (let k = 0; k < 7; k++) {
-    const t = performance.now();
-    lm.compute(x);
-    best = Math.min(best, performance.now() - t);
-  }
-  const xrt = 4 / (best / 1000);
-  assert.ok(xrt > 100, `${xrt.toFixed(0)}x real time`);
-});
+// Speed (>= 500x real time on one core) is measured by `npm run bench -- data` (logmel), not asserted here:
+// a timing assertion fails on a loaded machine and passes a slow build on a fast one.
