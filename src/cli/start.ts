@@ -1,27 +1,28 @@
-import * as path from 'node:path';
-import { executeNotebook, notebookToHtml, repoRoot } from '../notebooks';
-import { profile, runsRoot } from '../util/paths';
-
 /**
- * `npm start`: the main job. Until the ablation suites exist it runs the environment notebook under the current
- * profile (BIRQ_PROFILE, default small) and says what it produced.
+ * `npm start [-- --profile quick|protocol] [--seeds N] [--jobs N]`: the main job. Builds the corpus the profile
+ * needs, runs the `table2` suite (supervised vs BEST-RQ vs BiRQ, every arm over seeds; finished stages of an
+ * earlier run are reused), writes its report, and says in three lines what it found and where the report is.
+ * The quick profile is sized for about 30 minutes on 2 cores; `--profile protocol` is the research protocol
+ * (hours per seed, docs/protocol.md).
  */
-export async function run(_args: string[]): Promise<number> {
-  const prof = profile();
-  const outDir = path.join(runsRoot(), `start-${prof}`);
-  const nb = path.join(repoRoot(), 'notebooks', '00-environment.ipynb');
-  process.stderr.write(`[start] executing ${path.relative(repoRoot(), nb)} (profile ${prof}) ...\n`);
-  const r = executeNotebook(nb, { outDir, profile: prof });
-  if (!r.ok) {
-    process.stderr.write(`[start] the environment notebook failed after ${r.seconds.toFixed(1)} s:\n${r.error}\n`);
-    return 1;
-  }
-  const executed = path.join(outDir, path.basename(nb));
-  const html = notebookToHtml(executed);
-  process.stdout.write(
-    `[start] done in ${r.seconds.toFixed(1)} s. Executed notebook with its outputs (backend report, loss curve, tables):\n` +
-      `  ${executed}\n  ${html} (open in a browser; plots are interactive)\n` +
-      `Open it with: JUPYTER_PATH=${path.join(repoRoot(), '.jupyter', 'share', 'jupyter')} jupyter notebook ${path.join(outDir, path.basename(nb))}\n`,
-  );
-  return 0;
+import { writeReport } from '../experiments/report';
+import { ablate } from '../experiments/runner';
+import { parseFlags } from './args';
+
+export async function run(args: string[]): Promise<number> {
+  const { flags } = parseFlags('start', args, {
+    profile: { type: 'string', help: 'suite profile: quick (default, ~30 min on 2 cores) or protocol' },
+    seeds: { type: 'number', help: 'seeds per arm (default 3)' },
+    jobs: { type: 'number', help: 'parallel stages (default: one per core)' },
+  });
+  const profile = (flags.profile as string | undefined) ?? 'quick';
+  const t0 = Date.now();
+  process.stderr.write(`[start] table2 at the ${profile} profile: corpus, then supervised / BEST-RQ / BiRQ over seeds\n`);
+  const r = await ablate({ suite: 'table2', profile, seeds: flags.seeds as number | undefined, jobs: flags.jobs as number | undefined });
+  const rep = writeReport(r.root);
+  const minutes = ((Date.now() - t0) / 60000).toFixed(1);
+  process.stderr.write(`[start] ${r.ran.length} stages run, ${r.skipped.length} reused, ${r.failed.length} failed, in ${minutes} min\n`);
+  for (const f of r.failed) process.stderr.write(`  failed ${f.message}\n`);
+  process.stdout.write(`${rep.headline.join('\n')}\nreport: ${rep.html} (figures interactive, offline) and ${rep.md}\n`);
+  return r.failed.length ? 1 : 0;
 }

@@ -40,13 +40,40 @@ const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const cell = (s: { mean: number; sd: number; n: number } | undefined, f: (x: number) => string) =>
   !s || !s.n ? '–' : `${f(s.mean)} ± ${Number.isFinite(s.sd) ? f(s.sd) : '–'} (${s.n})`;
 
+/** A suite's report as data, for notebooks: the markdown, the figures (plotly JSON) and the headline. */
+export interface SuiteReport {
+  root: string;
+  record: SuiteRecord;
+  rows: ResultRow[];
+  markdown: string;
+  figures: { name: string; fig: Figure; caption: string }[];
+  headline: string[];
+}
+
 export function writeReport(root: string): ReportFiles {
+  const r = suiteReport(root);
+  const figDir = path.join(root, 'figures');
+  fs.mkdirSync(figDir, { recursive: true });
+  const html: string[] = [];
+  r.figures.forEach((f, i) => {
+    const svg = figureToSvg(f.fig, { width: 720, height: 380 });
+    writeFileAtomic(path.join(figDir, `${f.name}.svg`), svg);
+    html.push(`<figure>${figureHtml(f.fig, { includePlotly: i === 0 })}<details><summary>static</summary>${svg}</details><figcaption>${esc(f.caption)}</figcaption></figure>`);
+  });
+  const mdFile = path.join(root, 'report.md');
+  writeFileAtomic(mdFile, r.markdown);
+  const htmlFile = path.join(root, 'report.html');
+  const body = r.markdown.split('\n').filter((l) => !l.startsWith('![') && !/^\*.*\*$/.test(l)).join('\n').replace(/## Figures\n*$/, '');
+  writeFileAtomic(htmlFile, `<!doctype html><html><head><meta charset="utf-8"><title>${esc(r.record.suite)} report</title><style>body{font-family:sans-serif;max-width:1000px;margin:auto;padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px}figure{margin:1.5em 0}</style></head><body>${mdToHtml(body)}<h2>Figures</h2>${html.join('\n')}</body></html>`);
+  return { md: mdFile, html: htmlFile, figures: r.figures.map((f) => path.join(figDir, `${f.name}.svg`)), headline: r.headline };
+}
+
+/** Everything a report shows, computed from the suite directory (nothing written). */
+export function suiteReport(root: string): SuiteReport {
   const rec = readJson<SuiteRecord>(path.join(root, 'suite.json'), 'suite record');
   const rows = readRows(path.join(root, 'results.jsonl'));
   const p = rec.profile;
   const arms = rec.arms.map((a) => a.name);
-  const figDir = path.join(root, 'figures');
-  fs.mkdirSync(figDir, { recursive: true });
   const figs: { name: string; fig: Figure; caption: string }[] = [];
   const md: string[] = [];
   const stat = (stage: string, metric: string) => new Map(summarizeMetric(rows, stage, metric).map((s) => [s.arm, s]));
@@ -123,23 +150,11 @@ export function writeReport(root: string): ReportFiles {
   md.push('');
 
   md.push('## Figures', '');
-  const html: string[] = [];
-  figs.forEach((f, i) => {
-    const svg = figureToSvg(f.fig, { width: 720, height: 380 });
-    const file = path.join(figDir, `${f.name}.svg`);
-    writeFileAtomic(file, svg);
-    md.push(`![${f.caption}](figures/${f.name}.svg)`, '', `*${f.caption}*`, '');
-    html.push(`<figure>${figureHtml(f.fig, { includePlotly: i === 0 })}<details><summary>static</summary>${svg}</details><figcaption>${esc(f.caption)}</figcaption></figure>`);
-  });
-
+  for (const f of figs) md.push(`![${f.caption}](figures/${f.name}.svg)`, '', `*${f.caption}*`, '');
   const headline = headlineOf(rec, cols, perStats, rows);
   const at = md.findIndex((l) => l.startsWith('## '));
   md.splice(at < 0 ? md.length : at, 0, '## What it says', '', ...headline.map((l) => `- ${l}`), '');
-  const mdFile = path.join(root, 'report.md');
-  writeFileAtomic(mdFile, md.join('\n') + '\n');
-  const htmlFile = path.join(root, 'report.html');
-  writeFileAtomic(htmlFile, `<!doctype html><html><head><meta charset="utf-8"><title>${esc(rec.suite)} report</title><style>body{font-family:sans-serif;max-width:1000px;margin:auto;padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px}figure{margin:1.5em 0}</style></head><body>${mdToHtml(md.filter((l) => !l.startsWith('![') && !/^\*.*\*$/.test(l)).join('\n').replace(/## Figures\n*$/, ''))}<h2>Figures</h2>${html.join('\n')}</body></html>`);
-  return { md: mdFile, html: htmlFile, figures: figs.map((f) => path.join(figDir, `${f.name}.svg`)), headline };
+  return { root, record: rec, rows, markdown: md.join('\n') + '\n', figures: figs, headline };
 }
 
 function headlineOf(rec: SuiteRecord, cols: { b: string; t: string }[], perStats: Map<string, { mean: number; sd: number; n: number }>[], rows: ResultRow[]): string[] {
