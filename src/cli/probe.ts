@@ -93,7 +93,9 @@ export async function run(args: string[]): Promise<number> {
     out: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    'skip-bad': { type: 'boolean', help: 'use the good part of a corpus with problems (default: refuse, listing them)' },
   });
+  if (flags['skip-bad']) process.env.BIRQ_SKIP_BAD = '1';
   const given = ['run', 'checkpoint', 'init'].filter((k) => flags[k] !== undefined);
   if (given.length !== 1) fail('probe: give exactly one of --run RUN_DIR, --checkpoint CKPT, --init PRESET|RUN_DIR');
   const trainSplit = (flags['train-split'] as string | undefined) ?? 'train-labeled';

@@ -22,7 +22,9 @@ export async function run(args: string[]): Promise<number> {
     'run-dir': { type: 'string' },
     resume: { type: 'boolean', help: "continue the student from the run directory's latest checkpoint" },
     quiet: { type: 'boolean' },
+    'skip-bad': { type: 'boolean', help: 'use the good part of a corpus with problems (default: refuse, listing them)' },
   });
+  if (flags['skip-bad']) process.env.BIRQ_SKIP_BAD = '1';
   if (!flags.teacher) fail('relabel: give --teacher (a pretraining run directory)');
   const k = (flags.k as number | undefined) ?? 100;
   const sets = (flags.set as string[] | undefined) ?? [];

@@ -43,6 +43,11 @@ export function usableUtterances(corpus: string, opts: { split?: string; skipBad
   return { rows: good, skipped: [...skipped, ...bad] };
 }
 
+/** The problems a run went past, for its config.json: the count and each one (the first `max`). */
+export function skippedRecord(skipped: readonly Problem[], max = 200): { count: number; problems: Problem[]; more: number } {
+  return { count: skipped.length, problems: skipped.slice(0, max).map((p) => ({ ...p })), more: Math.max(0, skipped.length - max) };
+}
+
 /** One line for a run's config.json: how many utterances were skipped, and the first few reasons. */
 export function describeSkipped(skipped: Problem[]): string {
   if (!skipped.length) return '';

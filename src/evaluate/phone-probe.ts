@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { openCorpus } from '../data/corpus';
+import { skipBadRequested } from '../data/usable';
 import { ManifestEntry } from '../data/manifest';
 import { padBatch } from '../data/batching';
 import { PHONE_SET } from '../data/segments';
@@ -174,7 +175,7 @@ export function phoneProbe(encoder: Conformer, opts: PhoneProbeOptions): PhonePr
   const t0 = performance.now();
   if (opts.trainSplit === opts.evalSplit) fail(`phoneProbe: the probe must be trained on another split than the scored one (${opts.evalSplit})`);
   const open = (split: string) => {
-    const es = openCorpus(opts.corpus, { split });
+    const es = openCorpus(opts.corpus, { split, skipBad: skipBadRequested() }); // --skip-bad: the good lines only
     return opts.maxUtterances ? [...es].sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, opts.maxUtterances) : es;
   };
   const maxTrainFrames = opts.maxTrainFrames ?? 50000;

@@ -8,6 +8,7 @@
  * accuracy can rise well above chance, unlike i.i.d. random features.
  */
 import { PaddedBatch } from '../data/batching';
+import { Problem } from '../data/problems';
 import { LOGMEL_DEFAULTS } from '../features/logmel';
 import { SUBSAMPLING } from '../model/config';
 import { BirqError } from '../util/errors';
@@ -31,6 +32,8 @@ export function toFeatureBatch(p: PaddedBatch, ids: string[]): FeatureBatch {
 
 export interface FeatureSource {
   readonly description: string;
+  /** What `--skip-bad` went past to build this source (corpus sources; absent or empty otherwise). */
+  readonly skipped?: readonly Problem[];
   /** Batch for a step (deterministic in the step). */
   batchAt(step: number): FeatureBatch;
   /** A fixed probe set (the same every call) for label snapshots. */

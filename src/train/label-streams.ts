@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { openCorpus } from '../data/corpus';
+import { skipBadRequested } from '../data/usable';
 import { ManifestEntry } from '../data/manifest';
 import { padBatch } from '../data/batching';
 import { defaultFeatureCache } from '../data/stats';
@@ -76,7 +77,7 @@ function batchOf(entries: ManifestEntry[]): FeatureBatch {
  * outputs; `phones: false` skips the alignment (for a split used only to fit k-means).
  */
 export function splitLabels(run: PretrainedRun, corpus: string, split: string, opts: { layer?: number; phones?: boolean; batchSize?: number; maxUtterances?: number } = {}): SplitLabels {
-  let entries = openCorpus(resolveCorpus(corpus), { split }).sort((a, b) => (a.id < b.id ? -1 : 1));
+  let entries = openCorpus(resolveCorpus(corpus), { split, skipBad: skipBadRequested() }).sort((a, b) => (a.id < b.id ? -1 : 1));
   if (opts.maxUtterances) entries = entries.slice(0, opts.maxUtterances);
   const wantPhones = opts.phones ?? true;
   const B = opts.batchSize ?? 8;

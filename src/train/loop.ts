@@ -23,6 +23,7 @@ import { AdamW, AdamWConfig } from './adamw';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { clipByGlobalNorm } from './clip';
 import { PretrainConfig, validateConfig } from './config';
+import { skippedRecord } from '../data/usable';
 import { FeatureSource } from './feature-source';
 import { environment, runPaths, truncateMetrics } from './run-dir';
 import { learningRate, LrScheduleConfig } from './schedule';
@@ -101,7 +102,7 @@ export async function runStage(s: Stage, o: LoopOptions): Promise<TrainResult> {
     start = m.step;
     truncateMetrics(paths.metrics, start);
   } else opt = new AdamW(c.optim, trainableAt(0));
-  appendJsonl(paths.events, { event: resumeFrom ? 'resume' : 'start', step: start, from: resumeFrom, time: new Date().toISOString() });
+  appendJsonl(paths.events, { event: resumeFrom ? 'resume' : 'start', step: start, from: resumeFrom, skipped: source.skipped?.length ?? 0, time: new Date().toISOString() });
   const probe = task.snapshot && (c.run.snapshotEvery ?? 0) > 0 ? source.probe() : null;
   const total = c.run.steps;
   const end = Math.min(total, o.stopAtStep ?? total);
@@ -188,7 +189,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   try {
     return await runStage({
       label: `${c.task} ${c.encoder.blocks}x${c.encoder.dim}`, task, source, config: c,
-      record: { preset: o.preset ?? null, source: o.source?.description ?? null, ...o.record },
+      record: { preset: o.preset ?? null, ...o.record },
     }, o);
   } finally {
     task.dispose();
@@ -225,7 +226,9 @@ function prepareRunDir(paths: ReturnType<typeof runPaths>, s: Stage, resume: boo
   if (used && s.onExisting !== 'overwrite') throw new BirqError('run directory already has metrics; pass --resume or choose a new --run-dir', paths.root);
   if (used) for (const p of [paths.metrics, paths.events, paths.checkpoints, paths.labels]) fs.rmSync(p, { recursive: true, force: true });
   fs.mkdirSync(paths.checkpoints, { recursive: true });
-  writeJsonAtomic(paths.config, { ...s.record, config: s.config, environment: environment() });
+  // Every stage records its data: the source's description and what --skip-bad skipped to build it (count 0: nothing).
+  const data = { source: s.source.description, skipped: skippedRecord(s.source.skipped ?? []) };
+  writeJsonAtomic(paths.config, { ...data, ...s.record, config: s.config, environment: environment() });
 }
 
 function saveSnapshot(dir: string, step: number, task: Task, probe: ReturnType<FeatureSource['probe']>): void {
