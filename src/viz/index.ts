@@ -3,3 +3,4 @@ export * from './svg';
 export * from './notebook';
 export * from './table';
 export * from './export';
+export * from './claims';
