@@ -64,6 +64,26 @@ backward used to cost ~19× the forward (transposed matMul); with the patch it s
 """),
 ("code", """
 const ffn = birq.ffnTimes();
-birq.showTable([{ backend: report.backend, matmul_gflops: birq.matmulGflops(), ...ffn }], 'micro-benchmark (this machine, now)');
+const gflops = birq.matmulGflops();
+birq.showTable([{ backend: report.backend, matmul_gflops: gflops, ...ffn }], 'micro-benchmark (this machine, now)');
+"""),
+("md", """
+## Self-check
+
+What this notebook claims, checked on the numbers above (the cell fails, and with it `npm test`, if one does not
+hold). The backward-cost bound is a ratio measured in one run, so machine load hits both sides; at `smoke` it only
+has to separate the patched backend from wasm as shipped (~19–25×), at `small`/`full` it is the README's 3.5×.
+"""),
+("code", """
+const first = run.loss[0], last = run.loss[run.loss.length - 1];
+const bound = birq.profile() === 'smoke' ? 10 : 3.5;
+birq.checkClaims('00 · self-check', [
+  { claim: 'a backend is in use and every skipped one says why', ok: !!report.backend && report.skipped.every((s) => s.why.length > 0), value: report.skipped.map((s) => s.backend) },
+  { claim: 'versions are reported', ok: Object.keys(report.versions).length > 0 && Object.values(report.versions).every((v) => !!v), value: Object.keys(report.versions).length },
+  { claim: `the tiny run trained: ${steps} finite losses, the last under a tenth of the first`, ok: run.loss.length === steps && birq.allFinite(run.loss) && last < first / 10, value: [first, last] },
+  { claim: 'the danfojs table holds the last 5 steps', ok: df.tail(5).shape[0] === 5 && df.shape[1] === 2, value: df.shape },
+  { claim: 'micro-benchmark numbers are finite and positive', ok: birq.allFinite([gflops, ffn]) && gflops > 0 && ffn.ffn_fwd_ms > 0, value: { gflops: gflops, ...ffn } },
+  { claim: `forward + backward costs under ${bound}x the forward`, ok: ffn.ratio < bound, value: ffn.ratio },
+]);
 """),
 ])
