@@ -3,6 +3,8 @@
  * `birq ablate --list [--profile P]`      suites, arms and the estimated cost of each at each profile
  * `birq ablate --suite NAME --status`     per stage: done, running, failed or pending
  * `birq ablate --suite NAME --dry-run`    the commands the suite would run, nothing run
+ * `birq ablate --suite NAME --executor slurm [--partition P] [--gpus-per-job N] [--time HH:MM:SS] [--account A]
+ *   [--wait] [--dry-run]`                 the same suite as Slurm job arrays (ablate-slurm.ts, docs/cluster.md)
  * Runs a suite of the paper's ablations (src/experiments), resuming what an earlier run left, then writes its
  * report (`birq report`). Arms run as separate processes, one per core, one BLAS thread each.
  */
@@ -11,6 +13,8 @@ import * as path from 'node:path';
 import { SUITE_PROFILES } from '../experiments/profiles';
 import { writeReport } from '../experiments/report';
 import { ablate, suiteJobs } from '../experiments/runner';
+import { formatStatus, hasSlurmRecords, runSlurmTask, slurmStatus } from '../experiments/slurm';
+import { slurm } from './ablate-slurm';
 import { SUITES } from '../experiments/suites';
 import { fail } from '../util/errors';
 import { readJson } from '../util/fs';
@@ -30,7 +34,17 @@ export async function run(args: string[]): Promise<number> {
     'dry-run': { type: 'boolean', help: 'print the commands, run nothing' },
     'no-report': { type: 'boolean', help: 'do not write report.md / report.html at the end' },
     quiet: { type: 'boolean' },
+    executor: { type: 'string', choices: ['local', 'slurm'], help: 'local processes (default) or Slurm job arrays (docs/cluster.md)' },
+    partition: { type: 'string', help: 'slurm: partition (sbatch --partition)' },
+    account: { type: 'string', help: 'slurm: account (sbatch --account)' },
+    time: { type: 'string', help: 'slurm: wall-clock limit per task, HH:MM:SS' },
+    'gpus-per-job': { type: 'number', help: 'slurm: GPUs per task (--gres=gpu:N)' },
+    'cpus-per-task': { type: 'number', help: 'slurm: CPUs per task = BLAS threads (default 1)' },
+    sbatch: { type: 'list', help: 'slurm: one more sbatch option, e.g. --sbatch=--qos=long (repeatable)' },
+    wait: { type: 'boolean', help: 'slurm: stay until the submitted tasks end, then write the report' },
+    'slurm-task': { type: 'string', help: 'internal: run one Slurm array task from its task list' },
   });
+  if (flags['slurm-task']) return runSlurmTask(flags['slurm-task'] as string);
   const profile = (flags.profile as string | undefined) ?? 'quick';
   if (flags.list) return list(flags.profile as string | undefined);
   if (!flags.suite) fail('ablate: give --suite NAME (--list shows them)');
@@ -39,6 +53,7 @@ export async function run(args: string[]): Promise<number> {
   for (const a of o.arms ?? []) if (!arms.includes(a)) fail(`--arms: must be comma-separated arms of ${o.suite} (${arms.join(', ')}), got '${a}'`);
   if (o.arms && !o.arms.length) fail(`--arms: must name one or more arms of ${o.suite} (${arms.join(', ')}), got '${flags.arms}'`);
   if (flags.status) return status(o);
+  if (flags.executor === 'slurm') return slurm(o, flags);
   if (flags['dry-run']) {
     const { jobs } = suiteJobs(o);
     for (const j of jobs) process.stdout.write(`# ${j.id}${j.deps.length ? `  (after ${j.deps.join(', ')})` : ''}  ~${formatDuration(j.estS)}\nbirq ${j.argv.map(quote).join(' ')}\n`);
@@ -80,6 +95,7 @@ function list(only?: string): number {
 
 function status(o: Parameters<typeof suiteJobs>[0]): number {
   const { jobs, root } = suiteJobs(o);
+  if (hasSlurmRecords(root)) return process.stdout.write(formatStatus(slurmStatus(jobs, root), root)), 0;
   const state = (dir: string) => {
     if (fs.existsSync(path.join(dir, 'stage.json'))) return 'done';
     const pid = path.join(dir, 'job.pid');

@@ -24,6 +24,8 @@ export interface StageOutcome {
   result: unknown;
   /** Last lines of stderr, for the failure message. */
   stderrTail: string;
+  /** The job wrote its own stage record and rows (a batch task, on its node): the runner must not again. */
+  recorded?: boolean;
 }
 
 export interface ExecutorHooks {
@@ -107,25 +109,15 @@ export class LocalExecutor implements Executor {
   }
 
   private launch(job: Job, hooks: ExecutorHooks, done: (o: StageOutcome) => void): void {
-    const argv = hooks.prepare(job);
-    fs.mkdirSync(job.dir, { recursive: true });
-    const out = fs.openSync(path.join(job.dir, 'stdout.log'), 'a');
-    const err = fs.openSync(path.join(job.dir, 'stderr.log'), 'a');
-    const [cmd, ...pre] = birqCommand();
     const env = { ...process.env, ...this.opts.env, BIRQ_BLAS_THREADS: String(this.opts.blasThreads ?? 1) };
-    const t0 = Date.now();
-    const child = spawn(cmd, [...pre, ...argv], { cwd: repoRoot(), env, stdio: ['ignore', out, err] });
+    const { child, outcome } = spawnStage(job, hooks.prepare(job), env);
     this.kids.set(job.id, child);
     fs.writeFileSync(path.join(job.dir, 'job.pid'), String(child.pid));
     hooks.started(job);
-    child.on('close', (code, signal) => {
+    void outcome.then((o) => {
       this.kids.delete(job.id);
-      fs.closeSync(out);
-      fs.closeSync(err);
       fs.rmSync(path.join(job.dir, 'job.pid'), { force: true });
-      const result = lastJsonLine(path.join(job.dir, 'stdout.log'));
-      const ok = code === 0 && result !== null;
-      done({ ok, code, signal, wallS: (Date.now() - t0) / 1000, result, stderrTail: ok ? '' : tail(path.join(job.dir, 'stderr.log'), 6) });
+      done(o);
     });
   }
 
@@ -133,6 +125,30 @@ export class LocalExecutor implements Executor {
     this.stopped = true;
     for (const k of this.kids.values()) k.kill('SIGTERM');
   }
+}
+
+/**
+ * Runs one stage's `birq` argv as a child process, stdout and stderr appended to files in its directory; the
+ * outcome's result is the last JSON line it printed. The local executor and a Slurm array task both start
+ * stages through this, so a stage runs the same way under either.
+ */
+export function spawnStage(job: Job, argv: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; outcome: Promise<StageOutcome> } {
+  fs.mkdirSync(job.dir, { recursive: true });
+  const out = fs.openSync(path.join(job.dir, 'stdout.log'), 'a');
+  const err = fs.openSync(path.join(job.dir, 'stderr.log'), 'a');
+  const [cmd, ...pre] = birqCommand();
+  const t0 = Date.now();
+  const child = spawn(cmd, [...pre, ...argv], { cwd: repoRoot(), env, stdio: ['ignore', out, err] });
+  const outcome = new Promise<StageOutcome>((resolve) => {
+    child.on('close', (code, signal) => {
+      fs.closeSync(out);
+      fs.closeSync(err);
+      const result = lastJsonLine(path.join(job.dir, 'stdout.log'));
+      const ok = code === 0 && result !== null;
+      resolve({ ok, code, signal, wallS: (Date.now() - t0) / 1000, result, stderrTail: ok ? '' : tail(path.join(job.dir, 'stderr.log'), 6) });
+    });
+  });
+  return { child, outcome };
 }
 
 /** The last line of a file that parses as a JSON object, or null. */
@@ -150,7 +166,7 @@ export function lastJsonLine(file: string): unknown {
   return null;
 }
 
-function tail(file: string, n: number): string {
+export function tail(file: string, n: number): string {
   if (!fs.existsSync(file)) return '';
   return fs.readFileSync(file, 'utf8').replace(/\r/g, '\n').trim().split('\n').filter(Boolean).slice(-n).join('\n');
 }

@@ -1,0 +1,158 @@
+/**
+ * A one-node Slurm cluster on localhost for the tests, from Debian's packages (munge, slurmctld, slurmd): its own
+ * munge key, slurm.conf and cgroup.conf in a temporary folder, its own ports and sockets, so it touches nothing of
+ * the machine's (no /etc/slurm, no /run/munge) and can run beside a real one. `stop()` ends every daemon it started
+ * (by pid, SIGTERM then SIGKILL) and is safe to call twice.
+ *
+ * No accounting database: sacct has nothing to read here (accounting_storage/none), so what the executor knows
+ * of finished tasks comes from squeue and from the records the tasks write themselves, as on a cluster whose
+ * accounting is down.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface Cluster {
+  dir: string;
+  /** Environment for Slurm's clients (sbatch, squeue, scancel): SLURM_CONF points at this cluster. */
+  env: NodeJS.ProcessEnv;
+  stop(): void;
+}
+
+const DAEMONS = ['/usr/sbin/munged', '/usr/sbin/slurmctld', '/usr/sbin/slurmd'];
+
+/** Why a cluster cannot start here, or null when it can be tried (root and the daemons installed). */
+export function whyNoCluster(): string | null {
+  if (process.getuid?.() !== 0) return 'slurmd must run as root to start jobs, and this test is not root';
+  const missing = DAEMONS.filter((d) => !fs.existsSync(d));
+  return missing.length ? `not installed: ${missing.join(', ')} (npm run setup installs munge, slurmctld, slurmd)` : null;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function startCluster(o: { cpus?: number } = {}): Promise<Cluster> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-slurm-'));
+  // munged refuses a key or socket folder others can write: /tmp itself is world-writable, so a private one.
+  fs.chmodSync(dir, 0o700);
+  const p = (...a: string[]) => path.join(dir, ...a);
+  for (const d of ['munge', 'state', 'spool', 'log']) fs.mkdirSync(p(d), { mode: 0o700 });
+  const pids: number[] = [];
+  const stop = () => {
+    for (const pid of pids.splice(0).reverse()) killWait(pid);
+  };
+  try {
+    fs.writeFileSync(p('munge', 'munge.key'), randomKey(), { mode: 0o400 });
+    const sock = p('munge', 'munge.sock');
+    const munged = ['--key-file', p('munge', 'munge.key'), '--socket', sock, '--pid-file', p('munge', 'munged.pid'), '--log-file', p('log', 'munged.log'), '--seed-file', p('munge', 'seed'), '--force'];
+    execFileSync('/usr/sbin/munged', munged, { stdio: 'pipe' });
+    pids.push(readPid(p('munge', 'munged.pid')));
+    const host = os.hostname().split('.')[0];
+    const [ctl, d] = [await freePort(), await freePort()];
+    const conf = [
+      'ClusterName=birqtest',
+      `SlurmctldHost=${host}(127.0.0.1)`,
+      `SlurmctldPort=${ctl}`,
+      `SlurmdPort=${d}`,
+      `AuthType=auth/munge`,
+      `AuthInfo=socket=${sock}`,
+      'CredType=cred/munge',
+      'SlurmUser=root',
+      'SlurmdUser=root',
+      `StateSaveLocation=${p('state')}`,
+      `SlurmdSpoolDir=${p('spool')}`,
+      `SlurmctldPidFile=${p('slurmctld.pid')}`,
+      `SlurmdPidFile=${p('slurmd.pid')}`,
+      `SlurmctldLogFile=${p('log', 'slurmctld.log')}`,
+      `SlurmdLogFile=${p('log', 'slurmd.log')}`,
+      // No cgroups: a container's cgroup tree is not Slurm's to manage; processes are tracked by parent pid.
+      'ProctrackType=proctrack/linuxproc',
+      'TaskPlugin=task/none',
+      'JobAcctGatherType=jobacct_gather/none',
+      'AccountingStorageType=accounting_storage/none',
+      'SelectType=select/cons_tres',
+      'SelectTypeParameters=CR_CPU',
+      'SchedulerType=sched/backfill',
+      // Schedule at once on every event, not on the default timers: the test waits for nothing else.
+      'SchedulerParameters=sched_min_interval=0,batch_sched_delay=0',
+      'MpiDefault=none',
+      'ReturnToService=2',
+      'SlurmdParameters=config_overrides',
+      'KillWait=5',
+      'MinJobAge=600',
+      'InactiveLimit=0',
+      `NodeName=${host} NodeAddr=127.0.0.1 CPUs=${o.cpus ?? 2} RealMemory=2000 State=UNKNOWN`,
+      `PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP`,
+    ];
+    fs.writeFileSync(p('slurm.conf'), conf.join('\n') + '\n');
+    fs.writeFileSync(p('cgroup.conf'), 'CgroupPlugin=autodetect\nIgnoreSystemd=yes\n');
+    const env = { ...process.env, SLURM_CONF: p('slurm.conf') };
+    for (const [bin, pidFile] of [['/usr/sbin/slurmctld', 'slurmctld.pid'], ['/usr/sbin/slurmd', 'slurmd.pid']] as const) {
+      // -D: stay in the foreground, so the pid is the child's own and nothing daemonizes out of reach.
+      const child = spawn(bin, ['-D', '-f', p('slurm.conf'), ...(bin.endsWith('slurmctld') ? ['-i'] : [])], { env, stdio: ['ignore', fs.openSync(p('log', `${path.basename(bin)}.out`), 'a'), fs.openSync(p('log', `${path.basename(bin)}.out`), 'a')], detached: true });
+      child.unref();
+      pids.push(child.pid!);
+      void pidFile;
+    }
+    waitFor(() => spawnSync('sinfo', ['--noheader', '-o', '%T'], { env, encoding: 'utf8' }).stdout.trim() === 'idle', 30, () => `the node never became idle:\n${logs(dir)}`);
+    return { dir, env, stop };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
+
+function randomKey(): Buffer {
+  return require('node:crypto').randomBytes(1024);
+}
+
+function readPid(file: string): number {
+  waitFor(() => fs.existsSync(file) && Number(fs.readFileSync(file, 'utf8')) > 0, 10, () => `no pid file ${file}`);
+  return Number(fs.readFileSync(file, 'utf8'));
+}
+
+function waitFor(ok: () => boolean, seconds: number, why: () => string): void {
+  const until = Date.now() + seconds * 1000;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(why());
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+}
+
+/** Alive and not a zombie: a daemon we spawned is reaped only when the event loop runs, which waitFor blocks. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function killWait(pid: number): void {
+  if (!alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  const until = Date.now() + 10_000;
+  while (alive(pid) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** The daemons' logs, for a failure message. */
+export function logs(dir: string): string {
+  const d = path.join(dir, 'log');
+  if (!fs.existsSync(d)) return '';
+  return fs.readdirSync(d).map((f) => `--- ${f}\n${fs.readFileSync(path.join(d, f), 'utf8').split('\n').slice(-15).join('\n')}`).join('\n');
+}
