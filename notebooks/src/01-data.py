@@ -5,7 +5,7 @@ write("notebooks/01-data.ipynb", [
 # 01 · Data: the built-in corpus, audio and features
 
 BiRQ is trained on LibriSpeech; none of it can be downloaded here, so BiRQ Lab ships a **synthetic corpus with exact
-phone alignments** (recipe: `../shared/DATA.md`, builder: `data-scripts/`). Sentences from Jane Austen's six
+phone alignments** (recipe: `data-scripts/README.md`, builder: `data-scripts/`). Sentences from Jane Austen's six
 novels (the Debian package `r-cran-janeaustenr`) are read by 11 base voices from three engines (flite: slt, rms,
 awb, kal16; festival: kal and ked diphones, the HTS slt voice; espeak-ng: US, RP, Scottish and Caribbean accents).
 Each voice gives several *speakers* (its own speaking rate and pitch). Every engine reports the phone timings
@@ -17,7 +17,7 @@ Splits follow Libri-light, and no speaker appears on both sides of the train/tes
 | split | text | speakers |
 |---|---|---|
 | `pretrain` (unlabeled) | Emma, Mansfield Park, Pride and Prejudice | train speakers |
-| `train-10h` ⊃ `train-1h` ⊃ `train-10min` | Sense and Sensibility | train speakers |
+| `train-labeled` (the labeled pool) ⊇ `train-10h` ⊃ `train-1h` ⊃ `train-10min` | Sense and Sensibility | train speakers |
 | `dev` | Persuasion | held-out speakers |
 | `test-clean` / `test-other` (reverb + noise at 5–20 dB SNR) | Northanger Abbey | held-out speakers |
 
@@ -35,8 +35,9 @@ void birq.showMarkdown(`Corpus **${profile}** at \`${dir}\`: ${rows.length} utte
 ## Statistics per split
 
 `birq.summarize` counts utterances, hours, speakers and words per split (nested subsets counted in their own
-rows). At the `smoke` and `small` profiles the split *names* keep their Libri-light meaning but their sizes are
-scaled down; `corpus.json` records the real numbers and how fast the build ran.
+rows). At the `smoke` and `small` profiles the pool is scaled down, and a duration-named subset (`train-10h`,
+`train-1h`, `train-10min`) exists only where the pool is long enough to cut it within 5 % of its name;
+`corpus.json` records the real numbers and how fast the build ran.
 """),
 ("code", """
 const stats = new dfd.DataFrame(birq.summarize(rows).map((r) => ({
@@ -74,7 +75,7 @@ boundaries: fricatives (s, sh, z, f) line up with high-frequency energy, vowels 
 the floor.
 """),
 ("code", """
-const utt = rows.find((r) => r.split === 'train-10h') ?? rows[0];
+const utt = rows.find((r) => r.split === 'train-labeled') ?? rows[0];
 const samples = birq.loadUtteranceAudio(utt);
 const feats = birq.computeLogMel(samples, 16000);
 birq.showFigure(birq.waveformFigure(utt, samples));
@@ -143,5 +144,33 @@ split of the built-in corpus through its LibriSpeech view:
 ("code", """
 const report = birq.checkCorpus(`${dir}/test-clean`);
 birq.showTable([{ kind: report.kind, utterances: report.utterances, audio_files: report.audioFiles, hours: report.seconds / 3600, problems: report.problems.length }], 'birq data check');
+"""),
+("md", """
+## Self-check
+
+What the prose above says, checked on this corpus (the cell fails, and with it `npm test`, if one does not hold).
+"""),
+("code", """
+const splitsOf = new Map(birq.summarize(rows).map((r) => [r.split, r]));
+const table = ['pretrain', 'train-labeled', 'dev', 'test-clean', 'test-other'];
+const speakers = (pred: (r: birq.ManifestEntry) => boolean) => new Set(rows.filter(pred).map((r) => r.speaker));
+const trainSpk = speakers((r) => r.split === 'pretrain' || r.split === 'train-labeled');
+const heldOut = speakers((r) => r.split === 'dev' || (r.split ?? '').startsWith('test-'));
+const segs = utt.segments ?? [];
+const tiles = segs.length > 0 && segs[0].start === 0 && segs.every((g, i) => g.end > g.start && (i === 0 || Math.abs(g.start - segs[i - 1].end) < 1e-9))
+  && Math.abs(segs[segs.length - 1].end - samples.length / 16000) < 0.011;
+const snr = other ? (other.degrade as { snrDb: number }).snrDb : NaN;
+birq.checkClaims('01 · self-check', [
+  { claim: 'every split of the table has utterances and a finite duration', ok: table.every((s) => (splitsOf.get(s)?.utterances ?? 0) > 0 && birq.allFinite(splitsOf.get(s)!.hours)), value: table.map((s) => splitsOf.get(s)?.utterances ?? 0) },
+  { claim: 'no speaker on both sides of the train/test line', ok: trainSpk.size > 0 && heldOut.size > 0 && [...heldOut].every((s) => !trainSpk.has(s)), value: [trainSpk.size, heldOut.size] },
+  { claim: 'one utterance from each of the three engines', ok: ['flite', 'festival', 'espeak'].every((e) => byEngine.has(e)), value: [...byEngine.keys()] },
+  { claim: 'log-mel: 80 bins, one frame per 10 ms (1 + floor(n / 160)), all finite', ok: feats.bins === 80 && feats.frames === 1 + Math.floor(samples.length / 160) && birq.allFinite(feats.data), value: [feats.frames, feats.bins] },
+  { claim: 'the phone segments tile the utterance', ok: tiles, value: segs.length },
+  { claim: 'one phone label per 10 ms frame and per 40 ms stacked frame', ok: l10.length === feats.frames && stacked.frames === Math.floor(feats.frames / 4) && l40.length === stacked.frames, value: [l10.length, l40.length] },
+  { claim: 'labels are phone ids with silence and several phones', ok: [...l10].every((i) => i >= 0 && i < birq.PHONE_SET.length) && l10.includes(0) && new Set(l10).size > 3, value: new Set(l10).size },
+  { claim: 'test-other noise at 5-20 dB SNR', ok: snr >= 5 && snr <= 20, value: snr },
+  { claim: 'CMVN: 80 finite means and positive deviations over pretrain frames', ok: cmvn.mean.length === 80 && cmvn.std.length === 80 && birq.allFinite([cmvn.mean, cmvn.std]) && cmvn.std.every((x) => x > 0) && cmvn.frames > 0, value: cmvn.frames },
+  { claim: 'birq data check finds no problem in test-clean and reads all of it', ok: report.problems.length === 0 && report.utterances === (splitsOf.get('test-clean')?.utterances ?? -1), value: [report.utterances, report.problems.length] },
+]);
 """),
 ])
