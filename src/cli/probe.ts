@@ -76,6 +76,14 @@ function atInit(what: string, seed: number | undefined): Source {
   };
 }
 
+/** The depth of the encoder --run / --checkpoint / --init names, without building it. */
+function encoderBlocks(flags: Record<string, unknown>): number {
+  const init = flags.init as string | undefined;
+  if (init !== undefined) return (/[/\\]/.test(init) || init.startsWith('.') ? readPretrainingCheckpoint(init).config : presetConfig(init)).encoder.blocks;
+  const { meta } = readModelFile<{ format?: string; encoder?: { blocks: number }; config?: { encoder: { blocks: number } } }>(resolveCheckpoint((flags.run ?? flags.checkpoint) as string));
+  return (meta.format === 'birq-ctc-model' ? meta.encoder : meta.config?.encoder)?.blocks ?? Infinity;
+}
+
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseFlags('probe', args, {
     run: { type: 'string', help: 'pretraining run directory (its latest checkpoint)' },
@@ -102,6 +110,9 @@ export async function run(args: string[]): Promise<number> {
   const evalSplit = (flags['eval-split'] as string | undefined) ?? 'dev';
   if (trainSplit === evalSplit) fail(`--train-split: must be another split than the scored one (--eval-split ${evalSplit}), got '${trainSplit}'`);
   const layers = flags.layers as number[] | undefined;
+  // --layers against the encoder's depth, read from the preset or the file before the backend loads.
+  const L0 = encoderBlocks(flags);
+  for (const k of layers ?? []) checkRange(`--layers (0 = input, 1..${L0} = the encoder's blocks)`, k, { integer: true, min: 0, max: L0 });
   await initBackend({ quiet: Boolean(flags.quiet) });
   const src = flags.init !== undefined ? atInit(flags.init as string, flags.seed as number | undefined) : trained((flags.run ?? flags.checkpoint) as string);
   try {
