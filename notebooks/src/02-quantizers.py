@@ -67,4 +67,29 @@ const soft = g.targets(h, 3).arraySync() as number[][];
 birq.showFigure(birq.heatmapFigure(soft, { title: 'soft Gumbel targets of 6 frames (τ = 0.5)', xTitle: 'code', yTitle: 'frame' }));
 tf.dispose([feats, stacked, h]); q.dispose(); g.dispose();
 """),
+("md", """
+## Self-check
+
+What the prose above says, checked on this batch (the cell fails, and with it `npm test`, if one does not hold).
+"Frames of one phone tend to share a code" is measured as how often consecutive frames keep their code, against
+what codes drawn independently with the same usage would give (the sum of squared code frequencies).
+"""),
+("code", """
+const encLen = batch.lengths.map((n) => Math.floor(n / 4));
+const real = labels.flatMap((l, b) => l.slice(0, encLen[b]));
+let same = 0, pairs = 0;
+labels.forEach((l, b) => { for (let t = 1; t < encLen[b]; t++) { pairs++; if (l[t] === l[t - 1]) same++; } });
+const freq = new Map<number, number>();
+for (const c of real) freq.set(c, (freq.get(c) ?? 0) + 1);
+const chanceSame = [...freq.values()].reduce((a, c) => a + (c / real.length) ** 2, 0);
+const pairsBySize = [64, 1024, 8192].map((V) => ({ raw: rows.find((r) => r.codes === V && r.input.startsWith('raw'))!, norm: rows.find((r) => r.codes === V && !r.input.startsWith('raw'))! }));
+birq.checkClaims('02 · self-check', [
+  { claim: 'the batch is [B, T, 80] log-mel, finite', ok: batch.shape[2] === 80 && batch.feats.length === batch.shape[0] * batch.shape[1] * 80 && birq.allFinite(batch.feats), value: batch.shape },
+  { claim: 'one anchor label per 40 ms frame, each a code id below 8192', ok: labels.length === batch.shape[0] && labels.every((l) => l.length === T) && real.every((c) => Number.isInteger(c) && c >= 0 && c < 8192), value: [labels.length, T] },
+  { claim: 'consecutive frames keep their code more often than independent codes would', ok: pairs > 0 && same / pairs > 2 * chanceSame, value: [same / pairs, chanceSame] },
+  { claim: 'without normalization fewer codes carry the frames (lower perplexity, larger top-10 share), at every codebook size', ok: pairsBySize.every((p) => p.raw.perplexity < p.norm.perplexity && p.raw.top10Share > p.norm.top10Share), value: pairsBySize.map((p) => [p.raw.perplexity, p.norm.perplexity]) },
+  { claim: 'usage numbers are finite and at most the codebook size', ok: rows.every((r) => birq.allFinite([r.perplexity, r.top10Share]) && r.used <= r.codes && r.perplexity <= r.used), value: rows.map((r) => r.used) },
+  { claim: 'soft Gumbel targets: 6 rows of 64 probabilities summing to 1', ok: soft.length === 6 && soft.every((r) => r.length === 64 && r.every((p) => p >= 0) && Math.abs(r.reduce((a, p) => a + p, 0) - 1) < 1e-4), value: soft.map((r) => Math.max(...r)) },
+]);
+"""),
 ])
