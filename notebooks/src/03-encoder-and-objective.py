@@ -59,4 +59,31 @@ for (const [name, patch] of [['BiRQ', {}], ['BEST-RQ (w1 = 0)', { w1: 0 }], ['en
 }
 birq.showTable(rows, 'loss terms of one step (same seed, same batch)');
 """),
+("md", """
+## Self-check
+
+What the prose above says, checked on these numbers (the cell fails, and with it `npm test`, if one does not hold).
+"""),
+("code", """
+const tap = birq.layerTap(batch, cfg);
+const T4 = Math.floor(batch.shape[1] / 4);
+const encLens = batch.lengths.map((n) => Math.floor(n / 4));
+const padOk = pic.mask.every((row, b) => row.every((m, t) => (t >= encLens[b]) === (m === -1)));
+const tol = birq.profile() === 'smoke' ? 0.1 : 0.05;
+const norm = (mode: string, part: string) => flow.find((r) => r.mode === mode)!.norms[part];
+const parts = Object.keys(flow[0].norms);
+const num = (i: number, k: string) => Number(rows[i][k]);
+const [wF, wG] = [cfg.objective.w1, cfg.objective.w2];
+birq.checkClaims('03 · self-check', [
+  { claim: 'every block k (0 = front end) gives [B, T/4, D]; the last block is the full forward', ok: tap.length === cfg.encoder.blocks + 1 && tap.every((r) => r.shape.join() === [batch.shape[0], T4, cfg.encoder.dim].join()) && Math.abs(tap[tap.length - 1].cosineToLast - 1) < 1e-5 && tap.slice(0, -1).every((r) => r.cosineToLast < 0.9999), value: tap.map((r) => r.cosineToLast) },
+  { claim: 'padding is never masked, and is exactly the frames past each length', ok: padOk, value: encLens },
+  { claim: 'every utterance gets at least one masked span', ok: pic.mask.every((row) => row.includes(1)), value: pic.mask.map((row) => row.filter((m) => m === 1).length) },
+  { claim: `measured masked fraction within ${tol} of the formula`, ok: Math.abs(pic.measured - pic.expected) < tol, value: [pic.measured, pic.expected] },
+  { claim: 'soft and hard-st send the same nonzero gradient into the front end and blocks 1..k', ok: ['front', 'block 1'].every((p) => norm('soft', p) > 0 && Math.abs(norm('soft', p) - norm('hard-st', p)) <= 1e-4 * norm('soft', p)), value: [norm('soft', 'front'), norm('hard-st', 'front')] },
+  { claim: 'stopgrad sends none; blocks after k get none in any mode', ok: parts.every((p) => norm('stopgrad', p) === 0) && parts.filter((p) => p !== 'front' && p !== 'block 1').every((p) => flow.every((r) => r.norms[p] === 0)), value: parts },
+  { claim: 'F and G agree across the variants (same weights, seed and batch)', ok: rows.every((r) => Number(r.F) === num(0, 'F') && Number(r.G) === num(0, 'G')) && birq.allFinite([num(0, 'F'), num(0, 'G')]), value: [num(0, 'F'), num(0, 'G')] },
+  { claim: 'BiRQ total = w1·F + w2·G; BEST-RQ = w2·G; enhanced only = w1·F', ok: Math.abs(num(0, 'total') - (wF * num(0, 'F') + wG * num(0, 'G'))) < 2e-3 && Math.abs(num(1, 'total') - wG * num(1, 'G')) < 2e-3 && Math.abs(num(2, 'total') - wF * num(2, 'F')) < 2e-3, value: rows.map((r) => r.total) },
+  { claim: 'BOME replaces w2 by its own weight (w2 logged as NaN, total finite)', ok: Number.isNaN(num(3, 'w2')) && Number.isFinite(num(3, 'total')), value: num(3, 'total') },
+]);
+"""),
 ])
