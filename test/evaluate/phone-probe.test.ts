@@ -104,7 +104,7 @@ describe('phone probe', () => {
     await assert.rejects(probeCli(['--quiet']), /exactly one of --run/);
     await assert.rejects(probeCli(['--run', runDir, '--init', 'smoke', '--quiet']), /exactly one of/);
     await assert.rejects(probeCli(['--run', runDir, '--eval-split', 'train-labeled', '--quiet']), /another split than the scored one/);
-    await assert.rejects(probeCli(['--run', runDir, '--corpus', corpus, '--layers', '7', '--quiet']), /beyond the encoder's 2 blocks/);
+    await assert.rejects(probeCli(['--run', runDir, '--corpus', corpus, '--layers', '7', '--quiet']), /--layers .*must be an integer in 0\.\.2, got 7/);
     await assert.rejects(probeCli(['--init', runDir, '--seed', '99', '--quiet']), /would not be its initialization/);
   });
 });

@@ -78,7 +78,7 @@ describe('label quality of a pretraining run', () => {
     assert.ok(ae.ami <= 1 && ae.nmi >= 0 && ae.nmi <= 1 && ae.expectedMutualInfo >= 0, 'AMI with NMI beside it');
     for (const s of Object.values<{ chance: { pnmi: { mean: number; sd: number }; expectedPnmi: number } }>(rep.streams))
       assert.ok(s.chance.pnmi.mean > 0 && s.chance.pnmi.sd >= 0 && s.chance.expectedPnmi > 0);
-    await assert.rejects(labelsCli(['--run', runDir, '--split', 'pretrain', '--quiet']), /k-means must be fit on another split/);
+    await assert.rejects(labelsCli(['--run', runDir, '--split', 'pretrain', '--quiet']), /--fit-split: must be another split than the scored one/);
     await assert.rejects(labelsCli(['--run', path.join(tmp, 'missing'), '--quiet']), /no such run directory or checkpoint/);
   });
 });

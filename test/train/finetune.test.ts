@@ -141,7 +141,7 @@ describe('CTC fine-tuning on the smoke corpus', () => {
     const grid = JSON.parse(printed);
     assert.deepEqual(grid.grid.map((r: { decoder: { lmWeight: number; insertionBonus: number } }) => [r.decoder.lmWeight, r.decoder.insertionBonus]), [[0.2, 0], [0.2, 1], [0.6, 0], [0.6, 1]]);
     assert.ok(grid.grid.every((r: { wer: { rate: number } }) => r.wer.rate >= grid.best.wer.rate));
-    await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--bonus', '0,x', '--decoder', 'beam', '--quiet'])), /--bonus needs numbers/);
+    await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--bonus', '0,x', '--decoder', 'beam', '--quiet'])), /--bonus: must be comma-separated numbers/);
   });
 
   it('phone targets: PER', async () => {
@@ -214,6 +214,6 @@ describe('CTC fine-tuning on the smoke corpus', () => {
     assert.throws(() => loadCtcModel(cut), /truncated/);
     assert.throws(() => loadPretrainedEncoder(path.join(tmp, 'nope')), /no such run directory or checkpoint/);
     assert.throws(() => loadPretrainedEncoder(ft.modelFile), /not a pretraining checkpoint/);
-    await assert.rejects(runFinetune({ ...smokeFinetune(''), vocab: 'words' as never }), /vocab: must be chars or phones/);
+    await assert.rejects(runFinetune({ ...smokeFinetune(''), vocab: 'words' as never }), /vocab: must be one of chars, phones, got 'words'/);
   });
 });
