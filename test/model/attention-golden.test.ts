@@ -2,14 +2,14 @@
  * Multi-head self-attention against torch (test/fixtures/make_attention_golden.py): outputs and the gradients
  * of sum(out * R) for x and every weight, with key padding. torch decides which columns form each head; we
  * only transpose its [out, in] weights to our [in, out]. Run on cpu (the tfjs formulation) and on wasm (the
- * native attention kernel, when present).
+ * native attention kernel, which npm run setup builds).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend';
+import { hasNativeKernel, initBackend } from '../../src/backend';
 import { keyPaddingBias, multiHeadSelfAttention } from '../../src/model/attention';
 import { maxAbsDiff } from '../helpers';
 
@@ -21,6 +21,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
   for (const c of golden.cases) {
     test(`attention equals torch's multi_head_attention_forward, values and gradients: ${c.name} (${backend})`, async () => {
       await initBackend({ force: backend, quiet: true });
+      // On wasm this is the native attention kernel's test too (its tfjs fallback is what cpu runs).
+      assert.equal(hasNativeKernel('BirqAttention'), backend === 'wasm');
       const { B, T, D, H } = c;
       const tol = golden.tolerance.abs;
       tf.tidy(() => {
