@@ -5,3 +5,4 @@ export * from './store';
 export * from './executor';
 export * from './runner';
 export * from './report';
+export * from './notebook';

@@ -109,11 +109,12 @@ export const SUITES: Record<string, Suite> = {
   },
   'enhanced-norm': {
     name: 'enhanced-norm',
-    what: 'how layer k is normalized before the projection: per-frame LayerNorm (our reading of the paper) vs standardized over time per utterance',
+    what: 'how layer k is normalized before the projection: per-frame LayerNorm (our reading of the paper) vs standardized over time per utterance vs also whitened',
     paper: 'ours: the paper says only "normalized"',
     arms: [
       birq('frame', 'per-frame LayerNorm without affine (the paper\'s reading; collapses at c1-small)', ['enhanced.norm=frame']),
       birq('utterance', 'each feature standardized over its utterance\'s frames (data2vec\'s instance norm)', ['enhanced.norm=utterance']),
+      birq('whiten', 'standardized, projected, then ZCA-whitened per utterance (no collapse onto a few directions)', ['enhanced.norm=whiten']),
     ],
   },
   'protocol-sweep': {

@@ -60,3 +60,14 @@ export function heatmapFigure(z: number[][], opts: { title?: string; xTitle?: st
     layout: { title: opts.title, xaxis: { title: opts.xTitle }, yaxis: { title: opts.yTitle } },
   };
 }
+
+/**
+ * Trailing moving average over `window` points (NaN skipped): per-batch metrics on ~100 masked frames jump by
+ * more than their trend, so live curves show them smoothed, and say so.
+ */
+export function movingAverage(y: number[], window: number): number[] {
+  return y.map((_, i) => {
+    const w = y.slice(Math.max(0, i - window + 1), i + 1).filter((v) => Number.isFinite(v));
+    return w.length ? w.reduce((a, b) => a + b, 0) / w.length : NaN;
+  });
+}
