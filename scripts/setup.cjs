@@ -2,7 +2,8 @@
 /**
  * One idempotent setup step, run before `npm test` and `npm start` (and alone as `npm run setup`):
  *   1. Debian packages the project needs (Jupyter for headless notebooks, speech synthesizers and sox for the
- *      built-in corpus), through apt when missing: as root, or through sudo; otherwise a message naming them.
+ *      built-in corpus, Slurm and munge for the cluster executor's test), through apt when missing: as root, or
+ *      through sudo; otherwise a message naming them.
  *   2. `npm ci` when node_modules does not match package-lock.json.
  *   3. Build dist/ and link it as the package `birq-lab` (how notebooks import the project).
  *   4. A project-local tslab kernelspec in .jupyter/ pointing at this project's tslab (no global tslab needed).
@@ -30,6 +31,9 @@ const APT_CORE = [
   // torch also uses it through libblas.so.3; without it that is the netlib reference BLAS, ~15x slower, which
   // would make every speed ratio against PyTorch flatter us.
   'libopenblas0-pthread',
+  // the Slurm executor's test (test/experiments/slurm.test.ts) starts a one-node cluster on localhost from these;
+  // their services stay off (no /etc/slurm/slurm.conf), the test writes its own config in a temporary folder
+  'slurmctld', 'slurmd', 'slurm-client', 'munge',
 ];
 const APT_REFERENCES = ['python3-torch', 'python3-torchaudio', 'python3-sklearn', 'sctk'];
 

@@ -8,7 +8,8 @@
  * of finished tasks comes from squeue and from the records the tasks write themselves, as on a cluster whose
  * accounting is down.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -18,7 +19,8 @@ export interface Cluster {
   dir: string;
   /** Environment for Slurm's clients (sbatch, squeue, scancel): SLURM_CONF points at this cluster. */
   env: NodeJS.ProcessEnv;
-  stop(): void;
+  /** Stops every daemon; removes the folder unless keepFiles (its logs, for a failure). */
+  stop(o?: { keepFiles?: boolean }): void;
 }
 
 const DAEMONS = ['/usr/sbin/munged', '/usr/sbin/slurmctld', '/usr/sbin/slurmd'];
@@ -47,15 +49,17 @@ export async function startCluster(o: { cpus?: number } = {}): Promise<Cluster> 
   const p = (...a: string[]) => path.join(dir, ...a);
   for (const d of ['munge', 'state', 'spool', 'log']) fs.mkdirSync(p(d), { mode: 0o700 });
   const pids: number[] = [];
-  const stop = () => {
+  const stop = (o: { keepFiles?: boolean } = {}) => {
     for (const pid of pids.splice(0).reverse()) killWait(pid);
+    if (!o.keepFiles) fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    fs.writeFileSync(p('munge', 'munge.key'), randomKey(), { mode: 0o400 });
+    fs.writeFileSync(p('munge', 'munge.key'), randomBytes(1024), { mode: 0o400 });
     const sock = p('munge', 'munge.sock');
-    const munged = ['--key-file', p('munge', 'munge.key'), '--socket', sock, '--pid-file', p('munge', 'munged.pid'), '--log-file', p('log', 'munged.log'), '--seed-file', p('munge', 'seed'), '--force'];
-    execFileSync('/usr/sbin/munged', munged, { stdio: 'pipe' });
-    pids.push(readPid(p('munge', 'munged.pid')));
+    // Every daemon in the foreground (-F, -D) as our own child: its pid is the one we stop, nothing escapes.
+    const munged = ['-F', '--key-file', p('munge', 'munge.key'), '--socket', sock, '--pid-file', p('munge', 'munged.pid'), '--log-file', p('log', 'munged.log'), '--seed-file', p('munge', 'seed'), '--force'];
+    pids.push(daemon('/usr/sbin/munged', munged, process.env));
+    waitFor(() => fs.existsSync(sock), 10, () => `munged did not start:\n${logs(dir)}`);
     const host = os.hostname().split('.')[0];
     const [ctl, d] = [await freePort(), await freePort()];
     const conf = [
@@ -96,28 +100,21 @@ export async function startCluster(o: { cpus?: number } = {}): Promise<Cluster> 
     fs.writeFileSync(p('slurm.conf'), conf.join('\n') + '\n');
     fs.writeFileSync(p('cgroup.conf'), 'CgroupPlugin=autodetect\nIgnoreSystemd=yes\n');
     const env = { ...process.env, SLURM_CONF: p('slurm.conf') };
-    for (const [bin, pidFile] of [['/usr/sbin/slurmctld', 'slurmctld.pid'], ['/usr/sbin/slurmd', 'slurmd.pid']] as const) {
-      // -D: stay in the foreground, so the pid is the child's own and nothing daemonizes out of reach.
-      const child = spawn(bin, ['-D', '-f', p('slurm.conf'), ...(bin.endsWith('slurmctld') ? ['-i'] : [])], { env, stdio: ['ignore', fs.openSync(p('log', `${path.basename(bin)}.out`), 'a'), fs.openSync(p('log', `${path.basename(bin)}.out`), 'a')], detached: true });
-      child.unref();
-      pids.push(child.pid!);
-      void pidFile;
-    }
+    // Logs go to the LogFiles above; -i: slurmctld ignores any state an earlier controller left.
+    pids.push(daemon('/usr/sbin/slurmctld', ['-D', '-i', '-f', p('slurm.conf')], env));
+    pids.push(daemon('/usr/sbin/slurmd', ['-D', '-f', p('slurm.conf')], env));
     waitFor(() => spawnSync('sinfo', ['--noheader', '-o', '%T'], { env, encoding: 'utf8' }).stdout.trim() === 'idle', 30, () => `the node never became idle:\n${logs(dir)}`);
     return { dir, env, stop };
   } catch (e) {
-    stop();
+    stop({ keepFiles: true });
     throw e;
   }
 }
 
-function randomKey(): Buffer {
-  return require('node:crypto').randomBytes(1024);
-}
-
-function readPid(file: string): number {
-  waitFor(() => fs.existsSync(file) && Number(fs.readFileSync(file, 'utf8')) > 0, 10, () => `no pid file ${file}`);
-  return Number(fs.readFileSync(file, 'utf8'));
+function daemon(bin: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const child = spawn(bin, args, { env, stdio: 'ignore', detached: true });
+  child.unref();
+  return child.pid!;
 }
 
 function waitFor(ok: () => boolean, seconds: number, why: () => string): void {
