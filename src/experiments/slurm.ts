@@ -332,10 +332,16 @@ export function hasSlurmRecords(root: string): boolean {
 }
 
 /** Each stage's state from its directory, the queue (squeue, sacct for jobs squeue forgot) and the task records. */
-export function slurmStatus(jobs: Job[], root: string, env?: NodeJS.ProcessEnv): StageStatus[] {
+export function slurmStatus(jobs: Job[], root: string, env?: NodeJS.ProcessEnv, warn = (m: string) => process.stderr.write(`${m}\n`)): StageStatus[] {
   const records = readRecords(root);
   const ids = [...new Set(Object.values(records).map((r) => r.jobId))];
-  const q = squeue(ids, env);
+  let q = new Map<string, QueueEntry>();
+  try {
+    q = squeue(ids, env);
+  } catch (e) {
+    // Off the cluster (or slurmctld down) the run directories still say what finished and what did not.
+    warn(`warning: Slurm not reachable, states from the run directories only (queued tasks show as failed): ${(e as Error).message.split('\n')[0]}`);
+  }
   const forgotten = ids.filter((id) => ![...q.keys()].some((k) => k.startsWith(`${id}_`)));
   const acct = forgotten.length ? sacct(forgotten, env) : new Map<string, QueueEntry>();
   return jobs.map((j) => {
@@ -349,10 +355,10 @@ export function slurmStatus(jobs: Job[], root: string, env?: NodeJS.ProcessEnv):
       if (e.state === 'RUNNING') return { id: j.id, state: 'running', slurmId, detail: `${Math.round(100 * jobFraction(j))}% on ${e.node || '?'}`, log };
       return { id: j.id, state: e.reason === NEVER ? 'failed' : 'pending', slurmId, detail: `${e.state.toLowerCase()} (${e.reason})` };
     }
-    const step = lastStep(log);
-    const last = tail(log, 1);
+    const step = lastStep(j);
+    const last = tail(log, 8).split('\n').filter((l) => !/[░█]/.test(l)).pop() ?? '';
     const how = e ? e.state : readTaskRecord(j)?.attempts.at(-1)?.state ?? 'ended, no record';
-    return { id: j.id, state: 'failed', slurmId, detail: [how, e?.reason && e.reason !== 'None' ? e.reason : '', step ? `at step ${step}` : '', last].filter(Boolean).join('; '), log: fs.existsSync(log) ? log : undefined };
+    return { id: j.id, state: 'failed', slurmId, detail: [how, e?.reason && e.reason !== 'None' ? e.reason : '', step, last].filter(Boolean).join('; '), log: fs.existsSync(log) ? log : undefined };
   });
 }
 
@@ -366,10 +372,20 @@ export function formatStatus(rows: StageStatus[], root: string): string {
   return `${lines.join('\n')}\n${root}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n`;
 }
 
-/** The last `done/total` progress of a stage's stderr, e.g. "5/8". */
-function lastStep(file: string): string | null {
-  const m = fs.existsSync(file) ? [...fs.readFileSync(file, 'utf8').matchAll(/ (\d+)\/(\d+) \d+%/g)].pop() : undefined;
-  return m ? `${m[1]}/${m[2]}` : null;
+/** How far a stopped stage got: its last logged training step and its checkpoint (what a rerun resumes from). */
+function lastStep(job: Job): string {
+  const parts: string[] = [];
+  const metrics = path.join(job.dir, 'metrics.jsonl');
+  if (fs.existsSync(metrics)) {
+    const steps = fs.readFileSync(metrics, 'utf8').split('\n').map((l) => /^\{"step":(\d+),"lr"/.exec(l)?.[1]).filter(Boolean);
+    if (steps.length) parts.push(`last logged step ${Number(steps.at(-1)) + 1}/${job.steps}`);
+  }
+  try {
+    parts.push(`checkpoint at step ${JSON.parse(fs.readFileSync(path.join(job.dir, 'checkpoints', 'latest.json'), 'utf8')).step}`);
+  } catch {
+    /* none yet */
+  }
+  return parts.join(', ');
 }
 
 // ---- Slurm's commands -----------------------------------------------------------------------------------------
