@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { applyConfigObject, applyOverride, configKeys, PRETRAIN_PRESETS, presetConfig, validateConfig } from '../train/config';
 import { train } from '../train/loop';
-import { readJson } from '../util/fs';
+import { readJson, readJsonl } from '../util/fs';
 import { runsRoot } from '../util/paths';
 import { parseFlags } from './args';
 
@@ -34,7 +34,8 @@ export async function run(args: string[]): Promise<number> {
   const runDir = (flags['run-dir'] as string | undefined) ?? path.join(runsRoot(), `${preset}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   process.stderr.write(`[birq] pretrain ${preset} (${c.task}) -> ${runDir}\n`);
   const r = await train({ config: c, runDir, preset, resume: Boolean(flags.resume), quiet: Boolean(flags.quiet) });
-  const last = r.metrics[r.metrics.length - 1];
+  // A resumed run that had nothing left to train logs no step here: its last logged step is in metrics.jsonl.
+  const last = r.metrics[r.metrics.length - 1] ?? readJsonl<Record<string, number>>(path.join(r.runDir, 'metrics.jsonl')).pop();
   process.stdout.write(JSON.stringify({ runDir: r.runDir, step: r.lastStep, checkpoint: r.checkpoint, last }) + '\n');
   return 0;
 }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { snapshotQuality } from '../train/label-snapshots';
 import { readJson, readJsonl, writeFileAtomic } from '../util/fs';
 import { Figure, PALETTE } from '../viz/figure';
-import { figureHtml } from '../viz/notebook';
+import { figureHtml, plotlyScript } from '../viz/notebook';
 import { figureToSvg } from '../viz/svg';
 import { SuiteProfile } from './profiles';
 import { readRows, ResultRow, seedMeanSd, summarizeMetric } from './store';
@@ -58,7 +58,7 @@ export function writeReport(root: string): ReportFiles {
   r.figures.forEach((f, i) => {
     const svg = figureToSvg(f.fig, { width: 720, height: 380 });
     writeFileAtomic(path.join(figDir, `${f.name}.svg`), svg);
-    html.push(`<figure>${figureHtml(f.fig, { includePlotly: i === 0 })}<details><summary>static</summary>${svg}</details><figcaption>${esc(f.caption)}</figcaption></figure>`);
+    html.push(`<figure>${i === 0 ? plotlyScript({ always: true }) : ''}${figureHtml(f.fig, { includePlotly: false })}<details><summary>static</summary>${svg}</details><figcaption>${esc(f.caption)}</figcaption></figure>`);
   });
   const mdFile = path.join(root, 'report.md');
   writeFileAtomic(mdFile, r.markdown);

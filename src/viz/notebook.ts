@@ -30,9 +30,10 @@ export function inNotebook(): boolean {
 let plotlyInlined = false;
 let divCounter = 0;
 
-function plotlyScript(): string {
-  if (plotlyInlined) return '';
-  plotlyInlined = true;
+/** The plotly bundle as a script tag: once per notebook (a page holds one), always for a standalone page. */
+export function plotlyScript(opts: { always?: boolean } = {}): string {
+  if (plotlyInlined && !opts.always) return '';
+  if (!opts.always) plotlyInlined = true;
   const src = plotlySource();
   // Shadow AMD/CommonJS globals so the UMD bundle sets window.Plotly even in classic Notebook (which has require.js).
   return `<script type="text/javascript">(function(define, module, exports){${src}\n}).call(window);</script>`;

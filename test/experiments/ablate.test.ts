@@ -1,0 +1,84 @@
+/**
+ * The ablation runner end to end at the smoke profile, one seed, through real `birq` child processes:
+ *  - a run killed outright (SIGKILL, children orphaned) and rerun finishes the suite without redoing finished
+ *    stages, with the same results as an uninterrupted run;
+ *  - every suite runs through every stage (into the default suite directories, which the notebooks then reuse).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import test from 'node:test';
+import { builtinCorpus } from '../../src/data/builtin';
+import { ablate, suiteJobs } from '../../src/experiments/runner';
+import { readRows, ResultRow } from '../../src/experiments/store';
+import { SUITES } from '../../src/experiments/suites';
+import { writeReport } from '../../src/experiments/report';
+
+const root = path.resolve(__dirname, '..', '..');
+const cli = [process.execPath, '--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts')];
+/** Metrics that measure time, not results. */
+const TIMING = /(^|\.)(seconds|step_ms|step_s|wallS|elapsedS)$/;
+
+function values(rows: ResultRow[]): Map<string, number> {
+  return new Map(rows.filter((r) => !TIMING.test(r.metric)).map((r) => [`${r.arm}/${r.seed}/${r.stage}/${r.metric}`, r.value]));
+}
+
+test('birq ablate killed with SIGKILL midway and rerun: finished stages are not redone, results equal an uninterrupted run', async () => {
+  builtinCorpus('smoke', { build: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-ablate-'));
+  // Two arms keep it short: the supervised baseline and BiRQ (whose pretraining is the stage a kill interrupts).
+  const args = (dir: string) => ['ablate', '--suite', 'table2', '--profile', 'smoke', '--seeds', '1', '--arms', 'supervised,birq', '--root', dir, '--no-report', '--quiet'];
+  const a = path.join(tmp, 'uninterrupted');
+  const full = spawnSync(cli[0], [...cli.slice(1), ...args(a)], { cwd: root, encoding: 'utf8' });
+  assert.equal(full.status, 0, full.stderr);
+
+  const b = path.join(tmp, 'interrupted');
+  const { jobs } = suiteJobs({ suite: 'table2', profile: 'smoke', seeds: 1, arms: ['supervised', 'birq'], root: b });
+  const child = spawn(cli[0], [...cli.slice(1), ...args(b)], { cwd: root, stdio: 'ignore' });
+  // Kill once a few stages have finished and others are running.
+  await new Promise<void>((resolve, reject) => {
+    const t0 = Date.now();
+    const poll = setInterval(() => {
+      const done = jobs.filter((j) => fs.existsSync(path.join(j.dir, 'stage.json'))).length;
+      if (done >= 2) (clearInterval(poll), child.kill('SIGKILL'), resolve());
+      else if (Date.now() - t0 > 240_000) (clearInterval(poll), reject(new Error('no stage finished in 4 minutes')));
+    }, 100);
+  });
+  await new Promise((r) => child.once('close', r));
+  const finishedBefore = new Map(jobs.filter((j) => fs.existsSync(path.join(j.dir, 'stage.json'))).map((j) => [j.id, fs.readFileSync(path.join(j.dir, 'stage.json'), 'utf8')]));
+  assert.ok(finishedBefore.size >= 2 && finishedBefore.size < jobs.length, `killed after ${finishedBefore.size} of ${jobs.length} stages`);
+
+  const again = spawnSync(cli[0], [...cli.slice(1), ...args(b)], { cwd: root, encoding: 'utf8' });
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, new RegExp(`${finishedBefore.size} already finished, 0 failed`));
+  for (const [id, record] of finishedBefore) assert.equal(fs.readFileSync(path.join(b, id, 'stage.json'), 'utf8'), record, `${id} was redone`);
+  const va = values(readRows(path.join(a, 'results.jsonl')));
+  const vb = values(readRows(path.join(b, 'results.jsonl')));
+  assert.ok(va.size > 30, `${va.size} result values`);
+  assert.deepEqual([...vb.keys()].sort(), [...va.keys()].sort());
+  for (const [k, v] of va) assert.equal(vb.get(k), v, k);
+  // A third run has nothing left to do.
+  const third = spawnSync(cli[0], [...cli.slice(1), ...args(b)], { cwd: root, encoding: 'utf8' });
+  assert.match(third.stdout, new RegExp(`0 stages run, ${jobs.length} already finished`));
+});
+
+// One test per suite (each within the harness's per-test limit); they write the default suite directories under
+// BIRQ_RUNS, which the notebooks of the same `npm test` then read instead of training again.
+for (const name of Object.keys(SUITES)) {
+  test(`suite ${name} runs every stage at the smoke profile (one seed), and its report has every table filled`, async () => {
+    builtinCorpus('smoke', { build: true });
+    const r = await ablate({ suite: name, profile: 'smoke', seeds: 1, quiet: true });
+    assert.deepEqual(r.failed, [], `${name}: ${r.failed.map((f) => f.message).join('\n')}`);
+    const stages = new Set(r.rows.map((x) => `${x.arm}/${x.stage}`));
+    for (const j of r.jobs) assert.ok(stages.has(`${j.arm}/${j.stage}`), `${name}: no rows from ${j.id}`);
+    const rep = writeReport(r.root);
+    const md = fs.readFileSync(rep.md, 'utf8');
+    const perTable = md.split('## Phone error rate')[1]?.split('\n\n')[1] ?? '';
+    assert.ok(perTable.includes('|') && !/\| – /.test(perTable), `${name}: an empty PER cell:\n${perTable}`);
+    assert.ok(md.includes('## Label statistics') && md.includes('## Frozen-encoder phone probe'), `${name}: label statistics and probe tables`);
+    assert.ok(fs.statSync(rep.html).size > 100_000, `${name}: report.html inlines plotly`);
+    assert.ok(rep.headline.length >= 2);
+  });
+}
