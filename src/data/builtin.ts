@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fail } from '../util/errors';
 import { dataRoot, Profile } from '../util/paths';
 import { openCorpus } from './corpus';
@@ -31,7 +32,9 @@ export function builtinCorpus(profile: Profile, opts: { build?: boolean } = {}):
     // From src/data or dist/data, the repository root is two levels up.
     const root = path.resolve(__dirname, '..', '..');
     const cli = path.join(root, 'src', 'cli', 'main.ts');
-    const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), cli, 'data', 'build', '--profile', profile], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+    // `--import tsx` (ESM loader): the CLI loads its commands with dynamic import(), which tsx/cjs alone cannot resolve.
+    const tsx = pathToFileURL(require.resolve('tsx', { paths: [root] })).href;
+    const r = spawnSync(process.execPath, ['--import', tsx, cli, 'data', 'build', '--profile', profile], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
     if (r.status !== 0) fail(`building the ${profile} corpus failed: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`, dir);
   }
   return { dir, rows: openCorpus(dir) };
