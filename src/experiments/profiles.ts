@@ -58,7 +58,7 @@ export const SUITE_PROFILES: Record<string, SuiteProfile> = {
     what: '`npm start`: the small corpus (2 h unlabeled, train-10min / train-1h), the smoke-sized encoder (2 blocks, d 64), short runs: honest numbers at a scale that fits 30 minutes on 2 cores',
     corpus: 'small',
     pretrainPreset: { birq: 'smoke', bestrq: 'smoke-bestrq' },
-    pretrainSet: ['data.corpus=austen-small', 'anchor.codes=1024', 'enhanced.codes=1024', 'enhanced.norm=utterance', 'masking.startProb=0.04', 'optim.lr=2e-3', 'optim.warmupSteps=50', 'run.checkpointEvery=100', 'run.snapshotEvery=0', 'run.logEvery=10'],
+    pretrainSet: ['data.corpus=austen-small', 'anchor.codes=1024', 'enhanced.codes=1024', 'enhanced.norm=utterance', 'masking.startProb=0.04', 'optim.lr=2e-3', 'optim.warmupSteps=50', 'run.checkpointEvery=100', 'run.snapshotEvery=100', 'data.probeSplit=dev', 'data.probeSize=1000', 'run.logEvery=10'],
     pretrainSteps: 300,
     encoder: 'smoke',
     finetunePreset: 'smoke',
@@ -75,7 +75,8 @@ export const SUITE_PROFILES: Record<string, SuiteProfile> = {
     what: 'the research protocol (docs/protocol.md): medium corpus (6 h unlabeled, train-10min / train-1h), c1-small (5 blocks, d 144), phone CTC; hours per seed on 2 cores',
     corpus: 'medium',
     pretrainPreset: { birq: 'c1-small', bestrq: 'c1-small-bestrq' },
-    pretrainSet: ['data.corpus=austen-medium', 'enhanced.norm=utterance', 'masking.startProb=0.04', 'optim.lr=1e-3', 'optim.warmupSteps=200', 'run.checkpointEvery=250', 'run.snapshotEvery=500', 'run.logEvery=10'],
+    // Label snapshots of every dev utterance (~24,000 frames) every 250 steps: the evaluation-set curves of codes, AMI, PNMI.
+    pretrainSet: ['data.corpus=austen-medium', 'enhanced.norm=utterance', 'masking.startProb=0.04', 'optim.lr=1e-3', 'optim.warmupSteps=200', 'run.checkpointEvery=250', 'run.snapshotEvery=250', 'data.probeSplit=dev', 'data.probeSize=1000', 'run.logEvery=10'],
     pretrainSteps: 2000,
     encoder: 'c1-small',
     finetunePreset: 'small',
