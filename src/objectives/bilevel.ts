@@ -4,6 +4,9 @@
  * Variants: BEST-RQ (w1 = 0), enhanced-only (w2 = 0, expected to collapse), an increasing penalty (w2 ramps
  * from w2Start to w2 over the run, the classic penalty-method schedule), and BOME, whose adaptive λ takes the
  * place of w2 (update w1∇F + λ∇G; see `bomeDirection`).
+ * Measured (docs/protocol.md, test/experiments/collapse.test.ts): without the anchor term the enhanced labels
+ * collapse sooner, but with the paper's per-frame LayerNorm they collapse with it too; the anchor alone does not
+ * keep them spread at our scale (enhanced.norm is the lever).
  */
 import * as tf from '@tensorflow/tfjs';
 import { BirqError } from '../util/errors';
