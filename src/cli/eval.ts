@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { loadLm } from '../decode/ngram-lm';
 import { formatErrorRate } from '../metrics/error-rate';
-import { DecodeOptions, evaluateModelGrid, EvalResult } from '../train/finetune-eval';
+import { DecodeOptions, evaluateModelGrid, EvalResult } from '../finetune/eval';
 import { fail } from '../util/errors';
 import { writeJsonAtomic } from '../util/fs';
 import { parseFlags } from './args';

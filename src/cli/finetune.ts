@@ -6,8 +6,8 @@
  * CTC fine-tuning (src/train/finetune.ts); prints the dev WER/CER (or PER) and the model path.
  */
 import { initBackend } from '../backend';
-import { applyFinetuneOverride, FINETUNE_CHOICES, FINETUNE_PRESETS, finetunePreset, validateFinetuneConfig } from '../train/finetune-config';
-import { runFinetune } from '../train/finetune';
+import { applyFinetuneOverride, FINETUNE_CHOICES, FINETUNE_PRESETS, finetunePreset, validateFinetuneConfig } from '../finetune/config';
+import { runFinetune } from '../finetune/finetune';
 import { formatErrorRate } from '../metrics/error-rate';
 import { fail } from '../util/errors';
 import { profile } from '../util/paths';

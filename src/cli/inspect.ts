@@ -4,7 +4,7 @@
  */
 import { initBackend } from '../backend';
 import { applyOverride, PRETRAIN_PRESETS, presetConfig, validateConfig } from '../train/config';
-import { gradientFlow, layerTap, maskingPicture, rpqUsage } from '../train/diagnostics';
+import { gradientFlow, layerTap, maskingPicture, rpqUsage } from '../inspect/diagnostics';
 import { makeSource } from '../train/factory';
 import { BirqError } from '../util/errors';
 import { parseFlags } from './args';

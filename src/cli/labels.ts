@@ -11,8 +11,8 @@
 import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { ENCODER_FRAME_MS } from '../model/config';
-import { addKMeansStream, fitLayerKMeans, labelsReport, loadPretrainedRun, splitLabels } from '../train/label-streams';
-import { readPretrainingCheckpoint } from '../train/finetune-model';
+import { addKMeansStream, fitLayerKMeans, labelsReport, loadPretrainedRun, splitLabels } from '../evaluate/label-streams';
+import { readPretrainingCheckpoint } from '../finetune/model';
 import { fail } from '../util/errors';
 import { checkRange } from '../util/ranges';
 import { writeJsonAtomic } from '../util/fs';

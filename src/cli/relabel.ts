@@ -6,8 +6,8 @@
 import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { applyOverride, PretrainConfig } from '../train/config';
-import { readPretrainingCheckpoint } from '../train/finetune-model';
-import { relabelStudentConfig, runOfflineRelabel } from '../train/offline-relabel';
+import { readPretrainingCheckpoint } from '../finetune/model';
+import { relabelStudentConfig, runOfflineRelabel } from '../tasks/offline-relabel';
 import { fail } from '../util/errors';
 import { runsRoot } from '../util/paths';
 import { parseFlags } from './args';

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { snapshotQuality } from '../train/label-snapshots';
+import { snapshotQuality } from '../evaluate/label-snapshots';
 import { readJson, readJsonl, writeFileAtomic } from '../util/fs';
 import { Figure, PALETTE } from '../viz/figure';
 import { figureHtml, plotlyScript } from '../viz/notebook';

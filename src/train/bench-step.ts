@@ -11,7 +11,7 @@ import { SUBSAMPLING } from '../model/config';
 import { presetConfig, validateConfig } from './config';
 import { AdamW } from './adamw';
 import { ToyFeatureSource } from './feature-source';
-import { MaskedPredictionTask } from './tasks/masked-prediction';
+import { MaskedPredictionTask } from '../tasks/masked-prediction';
 import type { GumbelMode } from '../quantizers/gumbel';
 
 /** An arm of the benchmark: BEST-RQ, or BiRQ with its Gumbel mode ('birq' alone is the config default, soft). */

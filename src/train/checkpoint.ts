@@ -13,7 +13,7 @@ import { BirqError } from '../util/errors';
 import { readJson, removeStaleTemps, writeJsonAtomic } from '../util/fs';
 import { RngState } from '../util/rng';
 import { AdamW } from './adamw';
-import { Task } from './tasks/task';
+import { Task } from './task';
 import { NamedArray, readTensorFile, verifyTensorFile, writeTensorFile } from './tensor-file';
 
 export interface CheckpointMeta {

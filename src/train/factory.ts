@@ -3,8 +3,8 @@ import { BirqError } from '../util/errors';
 import { PretrainConfig } from './config';
 import { CorpusFeatureSource } from './corpus-source';
 import { FeatureSource, ToyFeatureSource } from './feature-source';
-import { MaskedPredictionTask } from './tasks/masked-prediction';
-import { Task } from './tasks/task';
+import { MaskedPredictionTask } from '../tasks/masked-prediction';
+import { Task } from './task';
 
 export function makeTask(c: PretrainConfig): Task {
   switch (c.task) {

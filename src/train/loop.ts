@@ -28,7 +28,7 @@ import { FeatureSource } from './feature-source';
 import { environment, runPaths, truncateMetrics } from './run-dir';
 import { learningRate, LrScheduleConfig } from './schedule';
 import { makeSource, makeTask } from './factory';
-import { Task } from './tasks/task';
+import { Task } from './task';
 import { writeTensorFile } from './tensor-file';
 
 export interface StepMetrics {

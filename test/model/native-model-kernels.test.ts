@@ -88,7 +88,7 @@ for (const shape of [[3, 7], [2, 17, 144], [4, 50, 33]]) {
 
 test('a whole BiRQ training step (soft targets) on wasm with native kernels = the tfjs formulation on cpu', async () => {
   const { tinyConfig } = await import('../train/tiny');
-  const { MaskedPredictionTask } = await import('../../src/train/tasks/masked-prediction');
+  const { MaskedPredictionTask } = await import('../../src/tasks/masked-prediction');
   const { ToyFeatureSource } = await import('../../src/train/feature-source');
   const c = tinyConfig((k) => {
     k.encoder = { ...k.encoder, dropout: 0 };
@@ -121,7 +121,7 @@ test('a whole BiRQ training step (soft targets) on wasm with native kernels = th
 
 test('BiRQ training steps through the native kernels leave no tensors or backend buffers behind', async () => {
   const { tinyConfig } = await import('../train/tiny');
-  const { MaskedPredictionTask } = await import('../../src/train/tasks/masked-prediction');
+  const { MaskedPredictionTask } = await import('../../src/tasks/masked-prediction');
   const { ToyFeatureSource } = await import('../../src/train/feature-source');
   await initBackend({ force: 'wasm', quiet: true });
   const task = new MaskedPredictionTask(tinyConfig((k) => (k.enhanced.mode = 'soft')));

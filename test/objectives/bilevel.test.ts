@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend } from '../../src/backend';
 import { bomeDirection } from '../../src/objectives/bilevel';
-import { MaskedPredictionTask } from '../../src/train/tasks/masked-prediction';
+import { MaskedPredictionTask } from '../../src/tasks/masked-prediction';
 import { ToyFeatureSource } from '../../src/train/feature-source';
 import { tinyConfig } from '../train/tiny';
 

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
 import type { ForwardOptions } from '../../src/model/conformer';
-import { MaskedPredictionTask, ToyFeatureSource } from '../../src/train';
+import { ToyFeatureSource } from '../../src/train';
+import { MaskedPredictionTask } from '../../src/tasks/masked-prediction';
 import { maxAbsDiff } from '../helpers';
 import { tinyConfig } from './tiny';
 

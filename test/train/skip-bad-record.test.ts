@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { encodeWav } from '../../src/audio';
 import { presetConfig } from '../../src/train/config';
-import { finetunePreset } from '../../src/train/finetune-config';
-import { runFinetune } from '../../src/train/finetune';
+import { finetunePreset } from '../../src/finetune/config';
+import { runFinetune } from '../../src/finetune/finetune';
 import { train } from '../../src/train/loop';
-import { runOfflineRelabel } from '../../src/train/offline-relabel';
+import { runOfflineRelabel } from '../../src/tasks/offline-relabel';
 import { ToyFeatureSource } from '../../src/train/feature-source';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-skipbad-'));

@@ -14,12 +14,12 @@ import { vocabFor } from '../../src/decode/vocab';
 import { Conformer } from '../../src/model/conformer';
 import { ENCODER_PRESETS } from '../../src/model/config';
 import { presetConfig } from '../../src/train/config';
-import { FinetuneConfig, finetunePreset } from '../../src/train/finetune-config';
-import { LabeledSource } from '../../src/train/finetune-data';
-import { runFinetune } from '../../src/train/finetune';
-import { CtcFinetuneTask } from '../../src/train/finetune-task';
+import { FinetuneConfig, finetunePreset } from '../../src/finetune/config';
+import { LabeledSource } from '../../src/finetune/data';
+import { runFinetune } from '../../src/finetune/finetune';
+import { CtcFinetuneTask } from '../../src/tasks/ctc';
 import { train } from '../../src/train/loop';
-import { runOfflineRelabel } from '../../src/train/offline-relabel';
+import { runOfflineRelabel } from '../../src/tasks/offline-relabel';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-stages-'));
 let corpus = '';

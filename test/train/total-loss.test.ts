@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
-import { MaskedPredictionTask, ToyFeatureSource, train } from '../../src/train';
+import { ToyFeatureSource, train } from '../../src/train';
+import { MaskedPredictionTask } from '../../src/tasks/masked-prediction';
 import { tinyConfig } from './tiny';
 
 test('a BiRQ step follows w1·∇F + w2·∇G and reports total = w1·F + w2·G', async () => {

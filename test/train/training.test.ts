@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
 import { Conformer } from '../../src/model';
 import { GumbelQuantizer } from '../../src/quantizers';
-import { clipByGlobalNorm, learningRate, MaskedPredictionTask, ToyFeatureSource, train, readTensorFile, latestCheckpoint, FeatureSource } from '../../src/train';
+import { clipByGlobalNorm, learningRate, ToyFeatureSource, train, readTensorFile, latestCheckpoint, FeatureSource } from '../../src/train';
+import { MaskedPredictionTask } from '../../src/tasks/masked-prediction';
 import { tinyConfig } from './tiny';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'birq-train-'));

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { encodeWav } from '../../src/audio/wav';
 import { labelQuality } from '../../src/metrics/label-quality';
-import { PretrainedRun, splitLabels } from '../../src/train/label-streams';
+import { PretrainedRun, splitLabels } from '../../src/evaluate/label-streams';
 import type { FeatureBatch } from '../../src/train/feature-source';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-tones-'));

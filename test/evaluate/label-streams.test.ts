@@ -9,8 +9,8 @@ import { initBackend } from '../../src/backend';
 import { run as labelsCli } from '../../src/cli/labels';
 import { PHONE_SET } from '../../src/data/segments';
 import { presetConfig } from '../../src/train/config';
-import { loadPretrainedRun, splitLabels } from '../../src/train/label-streams';
-import { snapshotQuality } from '../../src/train/label-snapshots';
+import { loadPretrainedRun, splitLabels } from '../../src/evaluate/label-streams';
+import { snapshotQuality } from '../../src/evaluate/label-snapshots';
 import { train } from '../../src/train/loop';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-labels-'));

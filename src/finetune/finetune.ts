@@ -19,12 +19,12 @@ import { vocabFor } from '../decode/vocab';
 import { appendJsonl, writeJsonAtomic } from '../util/fs';
 import { runsRoot } from '../util/paths';
 import { ProgressInfo } from '../util/progress';
-import { FinetuneConfig, validateFinetuneConfig } from './finetune-config';
-import { LabeledSource } from './finetune-data';
-import { evaluateCtc, EvalResult } from './finetune-eval';
-import { loadPretrainedEncoder, saveCtcModel } from './finetune-model';
-import { CtcFinetuneTask } from './finetune-task';
-import { LoopConfig, runStage } from './loop';
+import { FinetuneConfig, validateFinetuneConfig } from './config';
+import { LabeledSource } from './data';
+import { evaluateCtc, EvalResult } from './eval';
+import { loadPretrainedEncoder, saveCtcModel } from './model';
+import { CtcFinetuneTask } from '../tasks/ctc';
+import { LoopConfig, runStage } from '../train/loop';
 
 const SEED_RANDOM_ENCODER = 21;
 

@@ -12,11 +12,11 @@ import { buildCorpus } from '../../data-scripts';
 import { initBackend } from '../../src/backend';
 import { kmeansFromJSON } from '../../src/quantizers/kmeans';
 import { presetConfig } from '../../src/train/config';
-import { finetunePreset } from '../../src/train/finetune-config';
-import { runFinetune } from '../../src/train/finetune';
-import { loadPretrainedRun } from '../../src/train/label-streams';
+import { finetunePreset } from '../../src/finetune/config';
+import { runFinetune } from '../../src/finetune/finetune';
+import { loadPretrainedRun } from '../../src/evaluate/label-streams';
 import { train } from '../../src/train/loop';
-import { KMeansTargetTask, runOfflineRelabel } from '../../src/train/offline-relabel';
+import { KMeansTargetTask, runOfflineRelabel } from '../../src/tasks/offline-relabel';
 import { makeSource } from '../../src/train/factory';
 import { readJson } from '../../src/util/fs';
 

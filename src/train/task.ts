@@ -5,8 +5,8 @@
  * implement this interface.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ParamStore } from '../../model/params';
-import { FeatureBatch } from '../feature-source';
+import { ParamStore } from '../model/params';
+import { FeatureBatch } from './feature-source';
 
 export interface StepInfo {
   /** Optimizer step (0-based) and micro-batch within it. */

@@ -15,9 +15,9 @@ import { Conformer } from '../model/conformer';
 import { ParamStore } from '../model/params';
 import { Vocab, VocabKind, vocabFor } from '../decode/vocab';
 import { BirqError } from '../util/errors';
-import { CheckpointMeta, latestCheckpoint } from './checkpoint';
-import { applyConfigObject, presetConfig, PretrainConfig } from './config';
-import { NamedArray, readTensorFile, writeTensorFile } from './tensor-file';
+import { CheckpointMeta, latestCheckpoint } from '../train/checkpoint';
+import { applyConfigObject, presetConfig, PretrainConfig } from '../train/config';
+import { NamedArray, readTensorFile, writeTensorFile } from '../train/tensor-file';
 
 /**
  * A checkpoint's config over today's defaults: fields added to the config since the run was made get their

@@ -10,9 +10,9 @@ import { prefixBeamSearch } from '../decode/prefix-beam';
 import { decodeTokens, Vocab } from '../decode/vocab';
 import { charErrorRate, ErrorRate, phoneErrorRate, wordErrorRate } from '../metrics/error-rate';
 import { fail } from '../util/errors';
-import { LabeledSource, makeNormalizer } from './finetune-data';
-import { loadCtcModel } from './finetune-model';
-import { ctcLogits } from './finetune-task';
+import { LabeledSource, makeNormalizer } from './data';
+import { loadCtcModel } from './model';
+import { ctcLogits } from '../tasks/ctc';
 
 export interface DecodeOptions {
   decoder: 'greedy' | 'beam';

@@ -14,9 +14,9 @@ import { ChanceOptions, labelQualityWithChance, LabelQualityWithChance } from '.
 import { SUBSAMPLING } from '../model/config';
 import { BirqError } from '../util/errors';
 import { readJson } from '../util/fs';
-import { resolveCorpus } from './finetune-data';
+import { resolveCorpus } from '../finetune/data';
 import { pairAgreement } from './label-streams';
-import { readTensorFile } from './tensor-file';
+import { readTensorFile } from '../train/tensor-file';
 
 export interface SnapshotQuality {
   step: number;

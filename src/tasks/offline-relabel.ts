@@ -21,11 +21,11 @@ import { kmeansAssign, kmeansFromJSON, KMeansModel, kmeansToJSON } from '../quan
 import { BirqError } from '../util/errors';
 import { checkRange } from '../util/ranges';
 import { readJson, writeJsonAtomic } from '../util/fs';
-import { PretrainConfig, validateConfig } from './config';
-import { fitLayerKMeans, loadPretrainedRun } from './label-streams';
-import { train } from './loop';
-import { runPaths } from './run-dir';
-import { MaskedPredictionTask } from './tasks/masked-prediction';
+import { PretrainConfig, validateConfig } from '../train/config';
+import { fitLayerKMeans, loadPretrainedRun } from '../evaluate/label-streams';
+import { train } from '../train/loop';
+import { runPaths } from '../train/run-dir';
+import { MaskedPredictionTask } from './masked-prediction';
 
 /** BEST-RQ's masked prediction with k-means ids of a frozen teacher's block-k outputs as the targets. */
 export class KMeansTargetTask extends MaskedPredictionTask {

@@ -6,8 +6,8 @@ import { ENCODER_PRESETS } from '../model/config';
 import { VocabKind } from '../decode/vocab';
 import { BirqError } from '../util/errors';
 import { checkChoice, checkRange, NumberRange } from '../util/ranges';
-import { applySetting } from './overrides';
-import { LR_DECAYS, LrDecay } from './schedule';
+import { applySetting } from '../train/overrides';
+import { LR_DECAYS, LrDecay } from '../train/schedule';
 
 export interface FinetuneConfig {
   seed: number;

@@ -19,7 +19,7 @@ import { resolveCorpus } from '../util/paths';
 import { normalizeText } from '../decode/text';
 import { encodeTarget, Vocab } from '../decode/vocab';
 import { fail } from '../util/errors';
-import { FeatureBatch, FeatureSource, toFeatureBatch } from './feature-source';
+import { FeatureBatch, FeatureSource, toFeatureBatch } from '../train/feature-source';
 
 export interface LabeledUtterance {
   entry: ManifestEntry;

@@ -13,26 +13,26 @@
  * its adaptive λ takes the place of w2, and metrics.jsonl logs it as `lambda`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Conformer } from '../../model/conformer';
-import { SUBSAMPLING } from '../../model/config';
-import { stackFramesTensor } from '../../model/front-end';
-import { addHead, headLogits } from '../../model/heads';
-import { lengthMask } from '../../model/layers';
-import { bomeDirection, penaltyWeights } from '../../objectives/bilevel';
-import { accuracy, labelCrossEntropy, selectionMatrix, selectRows, softCrossEntropy } from '../../objectives/masked-ce';
-import { applySpanMask, spanMask } from '../../objectives/span-masking';
-import { GumbelQuantizer } from '../../quantizers/gumbel';
-import { whitenPerUtterance } from '../../quantizers/whiten';
-import { outsideTape } from '../../quantizers/stop-gradient';
-import { perUtteranceNormalizeTensor } from '../../features/normalize';
-import { RandomProjectionQuantizer } from '../../quantizers/random-projection';
-import { codeUsage, normalizedMutualInformation } from '../../quantizers/usage';
-import { Rng } from '../../util/rng';
-import { PretrainConfig, spanFrames } from '../config';
-import { FeatureBatch } from '../feature-source';
-import { leanVariableGrads } from '../lean-grads';
-import { streamRng } from '../random-streams';
-import { LabelSnapshot, StepInfo, Task, TaskStep } from './task';
+import { Conformer } from '../model/conformer';
+import { SUBSAMPLING } from '../model/config';
+import { stackFramesTensor } from '../model/front-end';
+import { addHead, headLogits } from '../model/heads';
+import { lengthMask } from '../model/layers';
+import { bomeDirection, penaltyWeights } from '../objectives/bilevel';
+import { accuracy, labelCrossEntropy, selectionMatrix, selectRows, softCrossEntropy } from '../objectives/masked-ce';
+import { applySpanMask, spanMask } from '../objectives/span-masking';
+import { GumbelQuantizer } from '../quantizers/gumbel';
+import { whitenPerUtterance } from '../quantizers/whiten';
+import { outsideTape } from '../quantizers/stop-gradient';
+import { perUtteranceNormalizeTensor } from '../features/normalize';
+import { RandomProjectionQuantizer } from '../quantizers/random-projection';
+import { codeUsage, normalizedMutualInformation } from '../quantizers/usage';
+import { Rng } from '../util/rng';
+import { PretrainConfig, spanFrames } from '../train/config';
+import { FeatureBatch } from '../train/feature-source';
+import { leanVariableGrads } from '../train/lean-grads';
+import { streamRng } from '../train/random-streams';
+import { LabelSnapshot, StepInfo, Task, TaskStep } from '../train/task';
 
 /** Seeds of the frozen matrices, derived from the run seed so a checkpoint's matrices can be re-derived and checked. */
 const SEED_ENCODER = 11;

@@ -17,8 +17,8 @@ import { perUtteranceNormalizeTensor } from '../features/normalize';
 import { RandomProjectionQuantizer } from '../quantizers/random-projection';
 import { codeUsage, CodeUsage } from '../quantizers/usage';
 import { Rng } from '../util/rng';
-import { PretrainConfig, spanFrames } from './config';
-import { FeatureBatch } from './feature-source';
+import { PretrainConfig, spanFrames } from '../train/config';
+import { FeatureBatch } from '../train/feature-source';
 
 function featsTensor(b: FeatureBatch): tf.Tensor3D {
   return tf.tensor3d(b.feats, b.shape);

@@ -23,11 +23,11 @@ import { SUBSAMPLING } from '../model/config';
 import { encoderLength } from '../model/conformer';
 import { fitKMeans, kmeansAssign, KMeansModel } from '../quantizers/kmeans';
 import { BirqError } from '../util/errors';
-import { PretrainConfig } from './config';
-import { FeatureBatch } from './feature-source';
-import { resolveCorpus } from './finetune-data';
-import { assignParams, readPretrainingCheckpoint } from './finetune-model';
-import { MaskedPredictionTask } from './tasks/masked-prediction';
+import { PretrainConfig } from '../train/config';
+import { FeatureBatch } from '../train/feature-source';
+import { resolveCorpus } from '../finetune/data';
+import { assignParams, readPretrainingCheckpoint } from '../finetune/model';
+import { MaskedPredictionTask } from '../tasks/masked-prediction';
 
 export interface PretrainedRun {
   task: MaskedPredictionTask;

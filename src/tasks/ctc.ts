@@ -14,9 +14,9 @@ import { ctcLoss } from '../objectives/ctc';
 import { Vocab } from '../decode/vocab';
 import { fail } from '../util/errors';
 import { Rng } from '../util/rng';
-import { FeatureBatch } from './feature-source';
-import { streamRng } from './random-streams';
-import { StepInfo, Task, TaskStep } from './tasks/task';
+import { FeatureBatch } from '../train/feature-source';
+import { streamRng } from '../train/random-streams';
+import { StepInfo, Task, TaskStep } from '../train/task';
 
 export const CTC_HEAD = 'ctc';
 

@@ -1,0 +1,5 @@
+export * from './config';
+export * from './data';
+export * from './model';
+export * from './eval';
+export * from './finetune';

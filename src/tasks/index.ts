@@ -1,0 +1,3 @@
+export * from './masked-prediction';
+export * from './ctc';
+export * from './offline-relabel';
