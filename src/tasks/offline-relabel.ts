@@ -3,7 +3,7 @@
  * pretrained teacher, cluster its block-k outputs with k-means (fit on the pretraining split), and pretrain a new
  * encoder from scratch by masked prediction of those cluster ids, computed from the teacher on the unmasked input.
  *
- * The student is BEST-RQ's task with its anchor labels replaced: `KMeansTargetTask` overrides
+ * The student is BEST-RQ's task with its anchor labels replaced: `KMeansTargetTask` (kmeans-targets.ts) overrides
  * `anchorLabels`, so masking, the masked cross-entropy, the head and the metrics are exactly BEST-RQ's, and the
  * only difference between the two is where the targets come from. The student's config is the teacher's with
  * task 'bestrq' and anchor.codes = k (so `birq finetune --from` reads it like any pretraining run).
@@ -14,10 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { SUBSAMPLING } from '../model/config';
-import { Conformer } from '../model/conformer';
-import { kmeansAssign, kmeansFromJSON, KMeansModel, kmeansToJSON } from '../quantizers/kmeans';
+import { kmeansFromJSON, kmeansToJSON } from '../quantizers/kmeans';
 import { BirqError } from '../util/errors';
 import { checkRange } from '../util/ranges';
 import { readJson, writeJsonAtomic } from '../util/fs';
@@ -25,24 +22,7 @@ import { PretrainConfig, validateConfig } from '../train/config';
 import { fitLayerKMeans, loadPretrainedRun } from '../evaluate/label-streams';
 import { train } from '../train/loop';
 import { runPaths } from '../train/run-dir';
-import { MaskedPredictionTask } from './masked-prediction';
-
-/** BEST-RQ's masked prediction with k-means ids of a frozen teacher's block-k outputs as the targets. */
-export class KMeansTargetTask extends MaskedPredictionTask {
-  constructor(config: PretrainConfig, readonly teacher: Conformer, readonly layer: number, readonly kmeans: KMeansModel) {
-    if (config.anchor.codes !== kmeans.k || config.anchor.books !== 1) throw new BirqError(`KMeansTargetTask: needs anchor.codes = ${kmeans.k} and anchor.books = 1`);
-    if (teacher.config.dim !== kmeans.dim) throw new BirqError(`KMeansTargetTask: k-means has dim ${kmeans.dim}, the teacher's blocks ${teacher.config.dim}`);
-    super(config);
-  }
-
-  /** Cluster ids [B·T] of the teacher's block-k output on the unmasked features [B, T_in, F]. */
-  override anchorLabels(feats: tf.Tensor3D, encLengths: number[]): Int32Array[] {
-    const h = this.teacher.forward(feats, { untilBlock: this.layer, lengths: encLengths.map((n) => SUBSAMPLING * n) }); // [B, T_in, F] -> [B, T, D]
-    const labels = kmeansAssign(this.kmeans, h.dataSync() as Float32Array).labels;
-    h.dispose();
-    return [labels];
-  }
-}
+import { KMeansTargetTask } from './kmeans-targets';
 
 export interface OfflineRelabelOptions {
   /** Teacher pretraining run (or checkpoint). */

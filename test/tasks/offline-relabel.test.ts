@@ -16,7 +16,8 @@ import { finetunePreset } from '../../src/finetune/config';
 import { runFinetune } from '../../src/finetune/finetune';
 import { loadPretrainedRun } from '../../src/evaluate/label-streams';
 import { train } from '../../src/train/loop';
-import { KMeansTargetTask, runOfflineRelabel } from '../../src/tasks/offline-relabel';
+import { KMeansTargetTask } from '../../src/tasks/kmeans-targets';
+import { runOfflineRelabel } from '../../src/tasks/offline-relabel';
 import { makeSource } from '../../src/train/factory';
 import { readJson } from '../../src/util/fs';
 
