@@ -3,7 +3,7 @@
  *                (preset and corpus default to BIRQ_PROFILE's: smoke / austen-smoke, else small / austen-<profile>)
  *                [--set key=value ...] [--run-dir DIR] [--resume] [--quiet] [--json]`
  * `birq finetune --supervised --encoder PRESET ...`   the supervised-only baseline (random encoder)
- * CTC fine-tuning (src/train/finetune.ts); prints the dev WER/CER (or PER) and the model path.
+ * CTC fine-tuning (src/finetune/finetune.ts); prints the dev WER/CER (or PER) and the model path.
  */
 import { initBackend } from '../backend';
 import { applyFinetuneOverride, FINETUNE_CHOICES, FINETUNE_PRESETS, finetunePreset, validateFinetuneConfig } from '../finetune/config';

@@ -1,6 +1,6 @@
 /**
  * `birq inspect rpq|masking|gradient-flow|layer-tap [--preset NAME] [--set key=value ...] [--json]`: the numbers
- * notebooks 02 and 03 draw (src/train/diagnostics.ts), on one batch of the preset's data source.
+ * notebooks 02 and 03 draw (src/inspect/diagnostics.ts), on one batch of the preset's data source.
  */
 import { initBackend } from '../backend';
 import { applyOverride, PRETRAIN_PRESETS, presetConfig, validateConfig } from '../train/config';

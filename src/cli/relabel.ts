@@ -1,6 +1,6 @@
 /**
  * `birq relabel --teacher RUN [--k 100] [--layer K] [--fit-split pretrain] [--set key=value ...] [--run-dir DIR] [--resume]`
- * Offline HuBERT-style relabeling (src/train/offline-relabel.ts): k-means on the teacher's block k, then
+ * Offline HuBERT-style relabeling (src/tasks/offline-relabel.ts): k-means on the teacher's block k, then
  * pretrain a new encoder on those targets. The result is a pretraining run: `birq finetune --from DIR`.
  */
 import * as path from 'node:path';

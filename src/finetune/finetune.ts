@@ -1,12 +1,12 @@
 /**
  * A fine-tuning run (docs/method.md §6): encoder from a pretraining run (or random: the supervised-only
  * baseline), CTC head, AdamW with warm-up and decay, optional frozen-encoder warm-up, greedy dev evaluation.
- * The steps run in the one training loop (loop.ts: accumulation, the non-finite stop, checkpoints, exact
+ * The steps run in the one training loop (train/loop.ts: accumulation, the non-finite stop, checkpoints, exact
  * resume), so the run directory has the shape every stage's has, plus what fine-tuning produces:
  *   config.json        resolved config, encoder provenance, data description, environment
  *   metrics.jsonl      loss, lr, gradient norm per logged step; dev WER/CER (or PER) at each evaluation
  *   events.jsonl, checkpoints/
- *   model.ckpt         the fine-tuned model (finetune-model.ts), what `birq eval --checkpoint` reads
+ *   model.ckpt         the fine-tuned model (finetune/model.ts), what `birq eval --checkpoint` reads
  *   dev.json           the final dev evaluation with every transcript
  * The head-only warm-up is a trainable set that grows at step freezeEncoderSteps (CtcFinetuneTask.trainableAt);
  * the loop starts a fresh AdamW over all parameters there (the head's moments restart: a stage change, as in

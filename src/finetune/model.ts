@@ -1,8 +1,8 @@
 /**
  * Loading a pretrained encoder from a pretraining run, and saving / loading fine-tuned CTC models.
  *
- * A pretraining checkpoint (checkpoint.ts) holds `param.<name>` for the encoder and its pretraining heads; only
- * the encoder's parameters are taken. A fine-tuned model is one tensor file (tensor-file.ts) with meta
+ * A pretraining checkpoint (train/checkpoint.ts) holds `param.<name>` for the encoder and its pretraining heads; only
+ * the encoder's parameters are taken. A fine-tuned model is one tensor file (train/tensor-file.ts) with meta
  * `{ format: 'birq-ctc-model', vocabulary, encoder config, normalization, provenance }` and `param.<name>` for
  * the encoder and the CTC head. Every mismatch is a BirqError naming the file: another format, a checkpoint
  * from another encoder configuration (missing tensor or other shape), a truncated file.

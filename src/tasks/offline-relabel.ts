@@ -8,7 +8,7 @@
  * only difference between the two is where the targets come from. The student's config is the teacher's with
  * task 'bestrq' and anchor.codes = k (so `birq finetune --from` reads it like any pretraining run).
  *
- * The student runs in the one training loop (loop.ts) with this task in place of the config's, so it gets
+ * The student runs in the one training loop (train/loop.ts) with this task in place of the config's, so it gets
  * accumulation, the non-finite stop, checkpoints and exact resume like any pretraining run. Its run directory
  * adds kmeans.json (the clusters, reloaded on resume rather than refit) and `offlineRelabel` in config.json.
  */

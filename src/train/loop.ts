@@ -1,6 +1,6 @@
 /**
  * The one training loop (nanoGPT-style, top to bottom). Every stage runs through it as a task object
- * (tasks/task.ts): BEST-RQ / BiRQ pretraining, offline relabeling (a masked-prediction task with k-means
+ * (task.ts): BEST-RQ / BiRQ pretraining, offline relabeling (a masked-prediction task with k-means
  * targets) and CTC fine-tuning. The task computes one micro-batch's losses and gradients; the loop owns
  * accumulation, clipping, the non-finite stop, AdamW and its schedule, a trainable set that may change at a step
  * (fine-tuning's head-only warm-up), logging, checkpoints and exact resume.

@@ -1,7 +1,7 @@
 /**
  * A training task computes its forward pass, objectives and gradients for one micro-batch; the loop
  * (src/train/loop.ts) owns accumulation, clipping, the optimizer, logging and checkpoints. BEST-RQ and BiRQ
- * (tasks/masked-prediction.ts), offline relabeling (offline-relabel.ts) and CTC fine-tuning (finetune-task.ts)
+ * (src/tasks/masked-prediction.ts), offline relabeling (src/tasks/kmeans-targets.ts) and CTC fine-tuning (src/tasks/ctc.ts)
  * implement this interface.
  */
 import * as tf from '@tensorflow/tfjs';
