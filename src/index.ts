@@ -7,7 +7,6 @@ export * from './decode';
 export * from './audio';
 export * from './features';
 export * from './data';
-export * from './quantizers/kmeans';
 export * from './quantizers';
 export * from './model';
 export * from './objectives';
