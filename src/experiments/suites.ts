@@ -115,6 +115,7 @@ export const SUITES: Record<string, Suite> = {
       birq('frame', 'per-frame LayerNorm without affine (the paper\'s reading; collapses at c1-small)', ['enhanced.norm=frame']),
       birq('utterance', 'each feature standardized over its utterance\'s frames (data2vec\'s instance norm)', ['enhanced.norm=utterance']),
       birq('whiten', 'standardized, projected, then ZCA-whitened per utterance (no collapse onto a few directions)', ['enhanced.norm=whiten']),
+      birq('whiten-partial', 'whitened with a ridge of the mean variance (weak, noisy directions stay weak): spread and learnable at smoke', ['enhanced.norm=whiten', 'enhanced.whitenRidge=1']),
     ],
   },
   'protocol-sweep': {

@@ -98,7 +98,7 @@ export class MaskedPredictionTask implements Task {
       const s = perUtteranceNormalizeTensor(z, mask);
       if (norm === 'utterance') return { x: s, projected: false };
       const p = tf.reshape(q.project(tf.reshape(s, [B * T, D]) as tf.Tensor2D), [B, T, q.codeDim]) as tf.Tensor3D; // [B, T, D] -> [B·T, D] -> [B·T, d] -> [B, T, d]
-      return { x: whitenPerUtterance(p, mask), projected: true };
+      return { x: whitenPerUtterance(p, mask, { eps: this.config.enhanced.whitenRidge }), projected: true };
     });
   }
 

@@ -24,9 +24,11 @@ export interface PretrainConfig {
   /**
    * Gumbel quantizer on block `layer`'s output (enhanced labels). `norm`: how layer-k features are normalized
    * before the projection: 'frame' (per-frame LayerNorm, our reading of the paper; collapses at c1-small) or
-   * 'utterance' (each feature standardized over its utterance's frames; see quantizers/gumbel.ts).
+   * 'utterance' (each feature standardized over its utterance's frames; see quantizers/gumbel.ts) or 'whiten'
+   * (standardized, projected, whitened per utterance). `whitenRidge`: 'whiten''s ridge, as a fraction of the mean
+   * variance; 1e-3 whitens fully, larger values whiten partially (weak directions, mostly noise, stay weak).
    */
-  enhanced: { layer: number; codes: number; codeDim: number; scale: number; tau: number; mode: GumbelMode; norm: EnhancedNorm };
+  enhanced: { layer: number; codes: number; codeDim: number; scale: number; tau: number; mode: GumbelMode; norm: EnhancedNorm; whitenRidge: number };
   masking: { startProb: number; spanMs: number; noiseStd: number };
   objective: PenaltyConfig;
   optim: {
@@ -81,7 +83,7 @@ function base(encoder: EncoderConfig, layer: number): PretrainConfig {
     task: 'birq',
     encoder: { ...encoder },
     anchor: { codes: 8192, codeDim: 16, books: 1, normalizeInput: true },
-    enhanced: { layer, codes: 8192, codeDim: 16, scale: 10, tau: 0.5, mode: 'soft', norm: 'frame' },
+    enhanced: { layer, codes: 8192, codeDim: 16, scale: 10, tau: 0.5, mode: 'soft', norm: 'frame', whitenRidge: 1e-3 },
     masking: { startProb: 0.01, spanMs: 400, noiseStd: 0.1 },
     objective: { ...DEFAULT_PENALTY },
     optim: { lr: 1e-4, warmupSteps: 1000, decay: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.01, clipNorm: 5, accumulate: 1 },
@@ -173,6 +175,7 @@ export function validateConfig(c: PretrainConfig): PretrainConfig {
   if (!(Number.isInteger(c.enhanced.layer) && c.enhanced.layer >= 1 && c.enhanced.layer <= e.blocks))
     err('enhanced.layer', `must be a block in 1..${e.blocks}, got ${c.enhanced.layer}`);
   if (!(c.enhanced.tau > 0)) err('enhanced.tau', `must be > 0, got ${c.enhanced.tau}`);
+  if (!(c.enhanced.whitenRidge > 0)) err('enhanced.whitenRidge', `must be > 0 (a fraction of the mean variance), got ${c.enhanced.whitenRidge}`);
   if (!(c.enhanced.scale > 0)) err('enhanced.scale', `must be > 0, got ${c.enhanced.scale}`);
   if (!(c.masking.startProb > 0 && c.masking.startProb <= 1)) err('masking.startProb', `must be in (0, 1], got ${c.masking.startProb}`);
   if (!(c.masking.spanMs >= ENCODER_FRAME_MS)) err('masking.spanMs', `must be >= ${ENCODER_FRAME_MS} (one stacked frame), got ${c.masking.spanMs}`);

@@ -58,6 +58,7 @@ const PERTURB: Record<string, [string, string[]?]> = {
   'enhanced.tau': ['2'],
   'enhanced.mode': ['stopgrad'],
   'enhanced.norm': ['utterance'],
+  'enhanced.whitenRidge': ['0.5', ['enhanced.norm=whiten']],
   'masking.startProb': ['0.3'],
   'masking.spanMs': ['120'],
   'masking.noiseStd': ['2'],
