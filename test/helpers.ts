@@ -58,3 +58,20 @@ export function finiteDifferences(
   }
   return out;
 }
+
+/**
+ * A two-step smoke pretraining run on the built-in smoke corpus (built if missing) into `runDir`: the small real
+ * teacher / pretrained run that label-stream, probe, relabel and stage tests start from. Returns the corpus root.
+ */
+export async function smokePretrainRun(runDir: string, opts: { snapshotEvery?: number } = {}): Promise<string> {
+  const { buildCorpus } = await import('../data-scripts');
+  const { presetConfig } = await import('../src/train/config');
+  const { train } = await import('../src/train/loop');
+  await initBackend({ quiet: true });
+  const corpus = (await buildCorpus({ profile: 'smoke', quiet: true })).root;
+  const c = presetConfig('smoke');
+  c.data = { ...c.data, source: 'corpus', corpus, batchSize: 4, maxFrames: 160 };
+  c.run = { steps: 2, logEvery: 1, checkpointEvery: 2, snapshotEvery: opts.snapshotEvery ?? 0, keepCheckpoints: 1 };
+  await train({ config: c, runDir, quiet: true });
+  return corpus;
+}

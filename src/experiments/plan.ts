@@ -11,7 +11,6 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { ENCODER_PRESETS } from '../model/config';
 import { presetConfig } from '../train/config';
 import { SuiteProfile } from './profiles';
 import { Arm, Suite } from './suites';
@@ -112,10 +111,4 @@ function hashArgv(argv: string[], root: string): string {
   // Paths inside the suite directory are relative, so a moved suite directory keeps its hashes.
   const rel = argv.map((a) => (a.startsWith(root) ? path.relative(root, a) : a));
   return createHash('sha1').update(JSON.stringify(rel)).digest('hex').slice(0, 12);
-}
-
-/** Encoder shape of a profile's supervised baseline, for the report. */
-export function encoderShape(p: SuiteProfile): string {
-  const e = ENCODER_PRESETS[p.encoder]?.config;
-  return e ? `${e.blocks} blocks, d ${e.dim}` : p.encoder;
 }

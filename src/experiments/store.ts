@@ -6,6 +6,7 @@
  * row of a key wins on read), and a torn last line (a killed write) is skipped with a warning, never fatal.
  */
 import * as fs from 'node:fs';
+import { meanSd } from '../metrics/label-chance';
 import { writeFileAtomic } from '../util/fs';
 
 export interface ResultRow {
@@ -95,10 +96,9 @@ export function summarizeMetric(rows: ResultRow[], stage: string, metric: string
   return [...byArm].map(([arm, values]) => ({ arm, stage, metric, values, n: values.length, ...seedMeanSd(values) }));
 }
 
+/** Mean ± sample sd over seeds; the sd of one seed is NaN (shown as '–'), not 0: one seed has no spread to show. */
 export function seedMeanSd(values: number[]): { mean: number; sd: number } {
-  const n = values.length;
-  if (!n) return { mean: NaN, sd: NaN };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : NaN;
-  return { mean, sd };
+  if (!values.length) return { mean: NaN, sd: NaN };
+  const { mean, sd } = meanSd(values);
+  return { mean, sd: values.length > 1 ? sd : NaN };
 }

@@ -4,14 +4,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildCorpus } from '../../data-scripts';
-import { initBackend } from '../../src/backend';
 import { run as labelsCli } from '../../src/cli/labels';
 import { PHONE_SET } from '../../src/data/segments';
-import { presetConfig } from '../../src/train/config';
 import { loadPretrainedRun, splitLabels } from '../../src/evaluate/label-streams';
 import { snapshotQuality } from '../../src/evaluate/label-snapshots';
-import { train } from '../../src/train/loop';
+import { smokePretrainRun } from '../helpers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-labels-'));
 let corpus = '';
@@ -19,12 +16,7 @@ const runDir = path.join(tmp, 'pre');
 
 describe('label quality of a pretraining run', () => {
   before(async () => {
-    await initBackend({ quiet: true });
-    corpus = (await buildCorpus({ profile: 'smoke', quiet: true })).root;
-    const c = presetConfig('smoke');
-    c.data = { ...c.data, source: 'corpus', corpus, batchSize: 4, maxFrames: 160 };
-    c.run = { steps: 2, logEvery: 1, checkpointEvery: 2, snapshotEvery: 1, keepCheckpoints: 1 };
-    await train({ config: c, runDir, quiet: true });
+    corpus = await smokePretrainRun(runDir, { snapshotEvery: 1 });
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -4,16 +4,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildCorpus } from '../../data-scripts';
-import { initBackend } from '../../src/backend';
 import { run as probeCli } from '../../src/cli/probe';
 import { openCorpus } from '../../src/data/corpus';
 import { PHONE_SET } from '../../src/data/segments';
 import { layerFeatures } from '../../src/evaluate/phone-probe';
 import { Conformer } from '../../src/model/conformer';
 import { ENCODER_PRESETS } from '../../src/model/config';
-import { presetConfig } from '../../src/train/config';
-import { train } from '../../src/train/loop';
+import { smokePretrainRun } from '../helpers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-probe-'));
 let corpus = '';
@@ -33,12 +30,7 @@ async function cli(args: string[]): Promise<Record<string, any>> {
 
 describe('phone probe', () => {
   before(async () => {
-    await initBackend({ quiet: true });
-    corpus = (await buildCorpus({ profile: 'smoke', quiet: true })).root;
-    const c = presetConfig('smoke');
-    c.data = { ...c.data, source: 'corpus', corpus, batchSize: 4, maxFrames: 160 };
-    c.run = { steps: 2, logEvery: 1, checkpointEvery: 2, snapshotEvery: 0, keepCheckpoints: 1 };
-    await train({ config: c, runDir, quiet: true });
+    corpus = await smokePretrainRun(runDir);
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

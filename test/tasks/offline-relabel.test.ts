@@ -8,30 +8,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildCorpus } from '../../data-scripts';
-import { initBackend } from '../../src/backend';
 import { kmeansFromJSON } from '../../src/quantizers/kmeans';
-import { presetConfig } from '../../src/train/config';
 import { finetunePreset } from '../../src/finetune/config';
 import { runFinetune } from '../../src/finetune/finetune';
 import { loadPretrainedRun } from '../../src/evaluate/label-streams';
-import { train } from '../../src/train/loop';
 import { KMeansTargetTask } from '../../src/tasks/kmeans-targets';
 import { runOfflineRelabel } from '../../src/tasks/offline-relabel';
 import { makeSource } from '../../src/train/factory';
 import { readJson } from '../../src/util/fs';
+import { smokePretrainRun } from '../helpers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-relabel-'));
 let corpus = '';
 
 describe('offline HuBERT-style relabeling', () => {
   before(async () => {
-    await initBackend({ quiet: true });
-    corpus = (await buildCorpus({ profile: 'smoke', quiet: true })).root;
-    const c = presetConfig('smoke');
-    c.data = { ...c.data, source: 'corpus', corpus, batchSize: 4, maxFrames: 160 };
-    c.run = { steps: 2, logEvery: 1, checkpointEvery: 2, snapshotEvery: 0, keepCheckpoints: 1 };
-    await train({ config: c, runDir: path.join(tmp, 'teacher'), quiet: true });
+    corpus = await smokePretrainRun(path.join(tmp, 'teacher'));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildCorpus } from '../../data-scripts';
-import { initBackend } from '../../src/backend';
 import { vocabFor } from '../../src/decode/vocab';
 import { Conformer } from '../../src/model/conformer';
 import { ENCODER_PRESETS } from '../../src/model/config';
@@ -18,8 +16,8 @@ import { FinetuneConfig, finetunePreset } from '../../src/finetune/config';
 import { LabeledSource } from '../../src/finetune/data';
 import { runFinetune } from '../../src/finetune/finetune';
 import { CtcFinetuneTask } from '../../src/tasks/ctc';
-import { train } from '../../src/train/loop';
 import { runOfflineRelabel } from '../../src/tasks/offline-relabel';
+import { smokePretrainRun } from '../helpers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-stages-'));
 let corpus = '';
@@ -45,13 +43,8 @@ function ftConfig(accumulate: number): FinetuneConfig {
 
 describe('stages in the one loop', () => {
   before(async () => {
-    await initBackend({ quiet: true });
-    corpus = (await buildCorpus({ profile: 'smoke', quiet: true })).root;
-    const c = presetConfig('smoke');
-    c.data = { ...c.data, source: 'corpus', corpus, batchSize: 4, maxFrames: 160 };
-    c.run = { steps: 2, logEvery: 1, checkpointEvery: 2, snapshotEvery: 0, keepCheckpoints: 1 };
     teacher = path.join(tmp, 'teacher');
-    await train({ config: c, runDir: teacher, quiet: true });
+    corpus = await smokePretrainRun(teacher);
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
