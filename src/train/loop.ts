@@ -23,6 +23,7 @@ import { AdamW, AdamWConfig } from './adamw';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { clipByGlobalNorm } from './clip';
 import { PretrainConfig, validateConfig } from './config';
+import { configDiff } from './config-diff';
 import { skippedRecord } from '../data/usable';
 import { FeatureSource } from './feature-source';
 import { environment, runPaths, truncateMetrics } from './run-dir';
@@ -216,9 +217,17 @@ function readCheckpointStep(file: string): number {
 function prepareRunDir(paths: ReturnType<typeof runPaths>, s: Stage, resume: boolean): void {
   if (resume && fs.existsSync(paths.config)) {
     const stored = readJson<{ config: LoopConfig }>(paths.config, 'run config').config;
-    const a = JSON.stringify({ ...stored, run: { ...stored.run, steps: 0 } });
-    const b = JSON.stringify({ ...s.config, run: { ...s.config.run, steps: 0 } });
-    if (a !== b) throw new BirqError(`--resume: the config differs from the run's config.json (only run.steps may change)`, paths.config);
+    const { changed, added } = configDiff(stored, s.config);
+    const blocking = changed.filter((k) => k !== 'run.steps');
+    if (blocking.length) {
+      throw new BirqError(`--resume: the config differs from the run's config.json in ${blocking.join(', ')} (only run.steps may change)`, paths.config);
+    }
+    // Options added to the code after this run began: the stored config predates them, and their defaults keep
+    // the old behaviour. Say which were taken, so a reader of events.jsonl sees it.
+    if (added.length) {
+      appendJsonl(paths.events, { event: 'config-keys-added', keys: added, time: new Date().toISOString() });
+      process.stderr.write(`[birq] resume: config.json predates ${added.join(', ')}; using the current values\n`);
+    }
     fs.mkdirSync(paths.checkpoints, { recursive: true });
     return;
   }

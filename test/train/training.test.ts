@@ -113,6 +113,26 @@ test('stop-and-resume gives the same losses as an uninterrupted run (with dropou
   [a, b].forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
 });
 
+test('resume takes options added to the code after a run began (config.json predates them), and names a changed option', async () => {
+  const c = tinyConfig((c) => (c.run.steps = 6));
+  const a = tmp();
+  const full = await train({ config: c, runDir: a, quiet: true });
+  const b = tmp();
+  await train({ config: c, runDir: b, quiet: true, stopAtStep: 3 });
+  // Rewrite config.json as an older version wrote it: without enhanced.whitenRidge.
+  const file = path.join(b, 'config.json');
+  const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+  delete stored.config.enhanced.whitenRidge;
+  fs.writeFileSync(file, JSON.stringify(stored));
+  const resumed = await train({ config: c, runDir: b, quiet: true, resume: true });
+  assert.deepEqual(losses(resumed.metrics), losses(full.metrics.slice(3)));
+  const events = fs.readFileSync(path.join(b, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(events.find((e) => e.event === 'config-keys-added')?.keys, ['enhanced.whitenRidge']);
+  const changed = tinyConfig((c) => ((c.run.steps = 8), (c.enhanced.tau = 1)));
+  await assert.rejects(train({ config: changed, runDir: b, quiet: true, resume: true }), /differs .* in enhanced\.tau \(only run\.steps may change\)/);
+  [a, b].forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+});
+
 test('a NaN loss stops the run naming the step and the term; the last good checkpoint stays', async () => {
   const c = tinyConfig((c) => (c.run.steps = 5));
   const toy = new ToyFeatureSource({ seed: 1, batchSize: 2, frames: 64 });
