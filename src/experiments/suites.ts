@@ -116,6 +116,7 @@ export const SUITES: Record<string, Suite> = {
       birq('utterance', 'each feature standardized over its utterance\'s frames (data2vec\'s instance norm)', ['enhanced.norm=utterance']),
       birq('whiten', 'standardized, projected, then ZCA-whitened per utterance (no collapse onto a few directions)', ['enhanced.norm=whiten']),
       birq('whiten-partial', 'whitened with a ridge of the mean variance (weak, noisy directions stay weak): spread and learnable at smoke', ['enhanced.norm=whiten', 'enhanced.whitenRidge=1']),
+      birq('whiten-ridge-0.3', 'whitened with a ridge of 0.3 × the mean variance: between full (1e-3) and partial (1) whitening', ['enhanced.norm=whiten', 'enhanced.whitenRidge=0.3']),
     ],
   },
   'protocol-sweep': {
