@@ -13,7 +13,7 @@ import { Figure, PALETTE } from '../viz/figure';
 import { figureHtml, plotlyScript } from '../viz/notebook';
 import { figureToSvg } from '../viz/svg';
 import { SuiteProfile } from './profiles';
-import { readRows, ResultRow, seedMeanSd, summarizeMetric } from './store';
+import { readRows, ResultRow, seedMeanSd, summarizeMetric, toCsv } from './store';
 import { Arm } from './suites';
 
 export interface SuiteRecord {
@@ -66,6 +66,21 @@ export function writeReport(root: string): ReportFiles {
   const body = r.markdown.split('\n').filter((l) => !l.startsWith('![') && !/^\*.*\*$/.test(l)).join('\n').replace(/## Figures\n*$/, '');
   writeFileAtomic(htmlFile, `<!doctype html><html><head><meta charset="utf-8"><title>${esc(r.record.suite)} report</title><style>body{font-family:sans-serif;max-width:1000px;margin:auto;padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px}figure{margin:1.5em 0}</style></head><body>${mdToHtml(body)}<h2>Figures</h2>${html.join('\n')}</body></html>`);
   return { md: mdFile, html: htmlFile, figures: r.figures.map((f) => path.join(figDir, `${f.name}.svg`)), headline: r.headline };
+}
+
+/**
+ * Copies a written report's small files (report.md, its figures, the results as CSV) into `dest`, replacing what
+ * an earlier publish left there; report.html is left out (it inlines plotly, ~4 MB). Returns the files written.
+ */
+export function publishReport(root: string, dest: string): string[] {
+  const figDest = path.join(dest, 'figures');
+  fs.rmSync(figDest, { recursive: true, force: true });
+  fs.mkdirSync(figDest, { recursive: true });
+  const files = ['report.md', ...fs.readdirSync(path.join(root, 'figures')).filter((f) => f.endsWith('.svg')).map((f) => `figures/${f}`)];
+  for (const f of files) writeFileAtomic(path.join(dest, f), fs.readFileSync(path.join(root, f)));
+  // From the store itself: results.csv of a suite still running is only as new as its last runner's exit.
+  writeFileAtomic(path.join(dest, 'results.csv'), toCsv(readRows(path.join(root, 'results.jsonl'))));
+  return [...files, 'results.csv'].map((f) => path.join(dest, f));
 }
 
 /** Everything a report shows, computed from the suite directory (nothing written). */

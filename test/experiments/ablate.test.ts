@@ -14,7 +14,7 @@ import { builtinCorpus } from '../../src/data/builtin';
 import { ablate, suiteJobs } from '../../src/experiments/runner';
 import { readRows, ResultRow } from '../../src/experiments/store';
 import { SUITES } from '../../src/experiments/suites';
-import { writeReport } from '../../src/experiments/report';
+import { publishReport, writeReport } from '../../src/experiments/report';
 
 const root = path.resolve(__dirname, '..', '..');
 const cli = [process.execPath, '--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts')];
@@ -80,5 +80,11 @@ for (const name of Object.keys(SUITES)) {
     assert.ok(md.includes('## Label statistics') && md.includes('## Frozen-encoder phone probe'), `${name}: label statistics and probe tables`);
     assert.ok(fs.statSync(rep.html).size > 100_000, `${name}: report.html inlines plotly`);
     assert.ok(rep.headline.length >= 2);
+    // What a repository keeps of it: report.md with every figure it links, and the store as CSV.
+    const pub = fs.mkdtempSync(path.join(os.tmpdir(), `birq-publish-${name}-`));
+    publishReport(r.root, pub);
+    for (const link of md.matchAll(/\]\((figures\/[^)]+\.svg)\)/g)) assert.ok(fs.existsSync(path.join(pub, link[1])), `${name}: ${link[1]} published`);
+    assert.equal(fs.readFileSync(path.join(pub, 'results.csv'), 'utf8').trim().split('\n').length, r.rows.length + 1, `${name}: one CSV line a row`);
+    fs.rmSync(pub, { recursive: true, force: true });
   });
 }
