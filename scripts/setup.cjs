@@ -7,6 +7,8 @@
  *   2. `npm ci` when node_modules does not match package-lock.json.
  *   3. Build dist/ and link it as the package `birq-lab` (how notebooks import the project).
  *   4. A project-local tslab kernelspec in .jupyter/ pointing at this project's tslab (no global tslab needed).
+ *   5. Where Dawn (npm `webgpu`) finds no GPU adapter: Mesa's CPU Vulkan driver (lavapipe) unpacked privately into
+ *      the cache (scripts/lavapipe.cjs), so the webgpu tests run here (docs/gpu.md §3). Nothing system-wide.
  * Uses Node built-ins only: it runs before node_modules exists.
  * Options: --with-references also installs python3-torch, python3-torchaudio, python3-sklearn, sctk and OpenBLAS (golden-fixture
  * regeneration and a fair PyTorch side of the benchmarks); --no-apt skips step 1.
@@ -31,6 +33,8 @@ const APT_CORE = [
   // torch also uses it through libblas.so.3; without it that is the netlib reference BLAS, ~15x slower, which
   // would make every speed ratio against PyTorch flatter us.
   'libopenblas0-pthread',
+  // WebGPU (npm `webgpu`, Dawn) loads the Vulkan loader at run time; the driver is the GPU's, or lavapipe (step 5)
+  'libvulkan1',
   // the Slurm executor's test (test/experiments/slurm.test.ts) starts a one-node cluster on localhost from these;
   // their services stay off (no /etc/slurm/slurm.conf), the test writes its own config in a temporary folder
   'slurmctld', 'slurmd', 'slurm-client', 'munge',
@@ -135,6 +139,41 @@ function nativeKernels() {
   return r.status === 0 && !out.startsWith('not used');
 }
 
+/**
+ * Step 5. Probe Dawn as the backend ladder does (dist/backend/webgpu.ts; a child process, since Dawn stays loaded).
+ * A hardware adapter: nothing to do. Otherwise unpack lavapipe and check that Dawn now finds it (forced probe).
+ */
+function webgpuDriver() {
+  const probe = (forced) => {
+    const r = spawnSync(process.execPath, ['-e', `require('./dist/backend/webgpu').probeWebgpu(${forced}).then((p) => console.log(JSON.stringify(p)))`], {
+      cwd: root, encoding: 'utf8', timeout: 120000,
+    });
+    try {
+      return JSON.parse((r.stdout || '').trim().split('\n').pop());
+    } catch {
+      return { info: null, why: `the probe failed: ${(r.stderr || '').trim().split('\n').slice(-1)[0]}` };
+    }
+  };
+  const hw = probe(false);
+  if (hw.info && !hw.info.fallback) {
+    log(`WebGPU: ${hw.info.vendor} ${hw.info.architecture} (${hw.info.description}); no lavapipe needed`);
+    return true;
+  }
+  const r = require('./lavapipe.cjs').installOrRecord();
+  if (r.error) {
+    log(`WebGPU: no GPU adapter (${hw.why ?? 'only a fallback adapter'}), and lavapipe could not be installed: ${r.error}`);
+    log('the webgpu tests (test/backend/webgpu.test.ts) will fail until it is');
+    return false;
+  }
+  const sw = probe(true);
+  if (!sw.info) {
+    log(`WebGPU: lavapipe unpacked (${r.icd}), but Dawn finds no adapter: ${sw.why}`);
+    return false;
+  }
+  log(`WebGPU: no GPU adapter; lavapipe for the tests: ${sw.info.description} (${r.icd})`);
+  return true;
+}
+
 function main() {
   const t0 = Date.now();
   let ok = true;
@@ -153,6 +192,7 @@ function main() {
   }
   ok = kernelspec() && ok;
   ok = nativeKernels() && ok;
+  ok = webgpuDriver() && ok;
   log(`${ok ? 'ready' : 'done with problems (see above)'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   process.exit(ok ? 0 : 1);
 }

@@ -1,13 +1,16 @@
 /**
- * Backend choice (docs/tfjs-wasm.md §1): tfjs-node-gpu -> tfjs-node -> wasm -> cpu, first that loads wins;
- * BIRQ_BACKEND forces one. The report says which runs and why the ones before it were skipped.
+ * Backend choice (docs/tfjs-wasm.md §1, docs/gpu.md): tfjs-node-gpu -> webgpu on a real (non-fallback) adapter ->
+ * tfjs-node -> wasm -> cpu, first that loads wins; BIRQ_BACKEND forces one (webgpu then also on a fallback adapter
+ * such as lavapipe). The report says which runs, on which adapter, and why the ones before it were skipped.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BirqError } from '../util/errors';
 import { describeBlas, nativeBlas, setThreads } from './native-kernels';
 import { patchWasm } from './wasm-patches';
+import { backendReportStream } from './report-stream';
+import { AdapterInfo, describeAdapter, probeWebgpu } from './webgpu';
 
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface BackendReport {
@@ -18,6 +21,8 @@ export interface BackendReport {
   /** The native BLAS behind wasm's matMul ('libopenblas.so.0, 1 thread'), or null (see patches for why). */
   blas: string | null;
   versions: Record<string, string>;
+  /** The WebGPU adapter (on webgpu; also when webgpu was skipped for having only a fallback adapter), or null. */
+  adapter: AdapterInfo | null;
 }
 
 let current: BackendReport | null = null;
@@ -28,8 +33,22 @@ export function backendReport(): BackendReport | null {
 }
 
 /** Try one backend; resolve to null on success or the reason it cannot be used. */
-async function tryBackend(name: BackendName): Promise<string | null> {
+async function tryBackend(name: BackendName, forced: boolean): Promise<string | null> {
   switch (name) {
+    case 'webgpu': {
+      const { info, why } = await probeWebgpu(forced);
+      if (!info) return why;
+      // A software adapter (lavapipe: a 512^3 matMul ~150 ms against ~19 ms on wasm) is for tests, not training.
+      if (info.fallback && !forced) return `only a fallback adapter, ${describeAdapter(info)}: slower than wasm (BIRQ_BACKEND=webgpu uses it anyway)`;
+      try {
+        require('@tensorflow/tfjs-backend-webgpu');
+      } catch (e) {
+        return `@tensorflow/tfjs-backend-webgpu failed to load: ${(e as Error).message.split('\n')[0]}`;
+      }
+      if (!tf.findBackendFactory('webgpu')) return '@tensorflow/tfjs-backend-webgpu registered no backend (navigator.gpu was missing at import)';
+      if (!(await tf.setBackend('webgpu'))) return `webgpu failed to initialize on ${describeAdapter(info)}`;
+      return null;
+    }
     case 'tensorflow-gpu':
     case 'tensorflow': {
       const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
@@ -38,7 +57,12 @@ async function tryBackend(name: BackendName): Promise<string | null> {
         version = require(`${pkg}/package.json`).version;
         require(pkg);
       } catch (e) {
-        return `${pkg} is not installed (optional; it needs libtensorflow, which cannot be fetched here)`;
+        // tfjs-node-gpu is an optionalDependency: npm ci tries it and drops it when its install script cannot fetch
+        // libtensorflow 2.9.1 (CUDA 11.2, cuDNN 8.1), so an offline install still succeeds.
+        const first = (e as Error).message.split('\n')[0];
+        return /Cannot find module '@tensorflow\/tfjs-node(-gpu)?(\/package\.json)?'/.test(first)
+          ? `${pkg} is not installed (optional; its install script downloads libtensorflow${name === 'tensorflow-gpu' ? ', which needs CUDA 11.2 and cuDNN 8.1' : ''})`
+          : `${pkg} failed to load: ${first}`;
       }
       // danfojs-node's tfjs-node dependency is aliased to plain tfjs: it loads but registers no 'tensorflow' backend.
       if (!tf.findBackendFactory('tensorflow')) return `${pkg}@${version} loaded but registered no native backend (an alias of @tensorflow/tfjs)`;
@@ -75,7 +99,7 @@ export async function initBackend(opts: { force?: string; quiet?: boolean } = {}
   const order: BackendName[] = force ? [force as BackendName] : [...BACKENDS];
   const skipped: BackendReport['skipped'] = [];
   for (const name of order) {
-    const why = await tryBackend(name);
+    const why = await tryBackend(name, Boolean(force));
     if (why !== null) {
       skipped.push({ backend: name, why });
       continue;
@@ -93,8 +117,9 @@ export async function initBackend(opts: { force?: string; quiet?: boolean } = {}
       patches.push(...p.inPlace.map((k) => `${k}: ${k === 'Identity' ? 'shares its input data' : 'reads its input in place'} instead of copying it`));
       patches.push(...p.delegated.map((k) => `${k}: delegated to the cpu kernel`));
     }
-    current = { backend: name, tfjsBackend: tf.getBackend(), skipped, patches, blas, versions: versions() };
-    if (!opts.quiet && process.env.BIRQ_QUIET !== '1') process.stderr.write(describeBackend(current) + '\n');
+    const adapter = name === 'webgpu' || skipped.some((s) => s.backend === 'webgpu') ? (await probeWebgpu(Boolean(force))).info : null;
+    current = { backend: name, tfjsBackend: tf.getBackend(), skipped, patches, blas, versions: versions(), adapter };
+    if (!opts.quiet && process.env.BIRQ_QUIET !== '1') backendReportStream().write(describeBackend(current) + '\n');
     return current;
   }
   throw new BirqError(`no tfjs backend could be initialized: ${skipped.map((s) => `${s.backend} (${s.why})`).join('; ')}`);
@@ -102,12 +127,13 @@ export async function initBackend(opts: { force?: string; quiet?: boolean } = {}
 
 export function describeBackend(r: BackendReport): string {
   const skipped = r.skipped.map((s) => `${s.backend}: ${s.why}`).join('; ');
-  return `[birq] backend ${r.backend}${skipped ? ` (skipped ${skipped})` : ''}`;
+  const on = r.backend === 'webgpu' && r.adapter ? ` on ${describeAdapter(r.adapter)}` : '';
+  return `[birq] backend ${r.backend}${on}${skipped ? ` (skipped ${skipped})` : ''}`;
 }
 
 function versions(): Record<string, string> {
   const out: Record<string, string> = { node: process.versions.node };
-  for (const pkg of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
+  for (const pkg of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
     try {
       out[pkg] = require(`${pkg}/package.json`).version;
     } catch {
@@ -118,6 +144,14 @@ function versions(): Record<string, string> {
 }
 
 export { patchWasm, DELEGATED_KERNELS } from './wasm-patches';
+export { describeAdapter, privateLavapipeIcd } from './webgpu';
+export { setBackendReportStream } from './report-stream';
+export type { AdapterInfo } from './webgpu';
+
+/** Whether tensors of the current backend can be read synchronously (dataSync); WebGPU's only read is `await data()`. */
+export function syncReads(): boolean {
+  return tf.getBackend() !== 'webgpu';
+}
 export { patchWasmSlice } from './wasm-slice';
 export { describeBlas, nativeBlas } from './native-kernels';
 

@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { ENCODER_FRAME_MS } from '../model/config';
-import { addKMeansStream, fitLayerKMeans, labelsReport, loadPretrainedRun, splitLabels } from '../evaluate/label-streams';
+import { addKMeansStreamAsync, fitLayerKMeansAsync, labelsReport, loadPretrainedRunAsync, splitLabelsAsync } from '../evaluate/label-streams';
 import { readPretrainingCheckpoint } from '../finetune/model';
 import { fail } from '../util/errors';
 import { checkRange } from '../util/ranges';
@@ -44,14 +44,14 @@ export async function run(args: string[]): Promise<number> {
   const fitSplit = (flags['fit-split'] as string | undefined) ?? 'pretrain';
   if (fitSplit === split && !flags['no-kmeans']) fail(`--fit-split: must be another split than the scored one (--split ${split}), got '${fitSplit}'`);
   await initBackend({ quiet: Boolean(flags.quiet) });
-  const r = loadPretrainedRun(flags.run as string);
+  const r = await loadPretrainedRunAsync(flags.run as string);
   try {
-    const labels = splitLabels(r, corpus, split, { layer });
+    const labels = await splitLabelsAsync(r, corpus, split, { layer });
     const k = (flags['kmeans-k'] as number | undefined) ?? 100;
     let kmeans: { k: number; layer: number; fitSplit: string; iterations: number } | null = null;
     if (!flags['no-kmeans']) {
-      const km = fitLayerKMeans(r, corpus, fitSplit, { k, layer, seed: r.config.seed });
-      addKMeansStream(labels, km);
+      const km = await fitLayerKMeansAsync(r, corpus, fitSplit, { k, layer, seed: r.config.seed });
+      await addKMeansStreamAsync(labels, km);
       kmeans = { k, layer, fitSplit, iterations: km.iterations };
     }
     const report = { run: path.resolve(flags.run as string), checkpoint: r.file, step: r.step, task: r.config.task, corpus, layer, kmeans, ...labelsReport(split, labels, { repeats: (flags['chance-repeats'] as number | undefined) ?? 5, seed: 0 }) };

@@ -3,6 +3,7 @@
  * The `birq` command. Each subcommand lives in its own file and exports `run(args): Promise<number>`;
  * this file only dispatches, and turns a BirqError into one clear line and a non-zero exit (no stack trace).
  */
+import { setBackendReportStream } from '../backend/report-stream';
 import { BirqError } from '../util/errors';
 import { HelpRequested } from './args';
 import { COMMANDS } from './registry';
@@ -13,6 +14,8 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A command's stdout is its result (JSON lines for --json): the backend's one-line report goes to stderr here.
+  setBackendReportStream('stderr');
   await import('./commands'); // fills the table in registry.ts
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {

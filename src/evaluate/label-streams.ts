@@ -21,13 +21,14 @@ import { streamAgreement } from '../metrics/agreement';
 import { ChanceOptions, labelQualityWithChance, LabelQualityWithChance } from '../metrics/label-chance';
 import { SUBSAMPLING } from '../model/config';
 import { encoderLength } from '../model/conformer';
-import { fitKMeans, kmeansAssign, KMeansModel } from '../quantizers/kmeans';
+import { fitKMeans, fitKMeansAsync, kmeansAssignReads, KMeansModel } from '../quantizers/kmeans';
 import { BirqError } from '../util/errors';
 import { PretrainConfig } from '../train/config';
 import { FeatureBatch } from '../train/feature-source';
 import { resolveCorpus } from '../finetune/data';
 import { assignParams, readPretrainingCheckpoint } from '../finetune/model';
 import { MaskedPredictionTask } from '../tasks/masked-prediction';
+import { Reads, runAsync, runSync } from '../train/reads';
 
 export interface PretrainedRun {
   task: MaskedPredictionTask;
@@ -38,13 +39,24 @@ export interface PretrainedRun {
 
 /** A pretraining run's task (encoder, heads, frozen quantizers) at its latest checkpoint. */
 export function loadPretrainedRun(from: string): PretrainedRun {
+  return runSync(loadReads(from));
+}
+
+/** `loadPretrainedRun` with an awaited read of the frozen matrices it checks (WebGPU). */
+export function loadPretrainedRunAsync(from: string): Promise<PretrainedRun> {
+  return runAsync(loadReads(from));
+}
+
+function* loadReads(from: string): Reads<PretrainedRun> {
   const { file, meta, config, arrays } = readPretrainingCheckpoint(from);
   const task = new MaskedPredictionTask(config);
   try {
     assignParams(task.params, arrays, file, 'pretraining checkpoint');
-    for (const [name, t] of Object.entries(task.frozen())) {
+    const frozen = Object.entries(task.frozen());
+    const values = yield frozen.map(([, t]) => t);
+    for (const [i, [name]] of frozen.entries()) {
       const a = arrays.get(`frozen.${name}`);
-      const mine = t.dataSync();
+      const mine = values[i];
       if (!a || a.data.length !== mine.length || a.data.some((x, i) => x !== mine[i])) throw new BirqError(`frozen matrix '${name}' differs from the one this code derives from the run's seed`, file);
     }
   } catch (e) {
@@ -76,7 +88,23 @@ function batchOf(entries: ManifestEntry[]): FeatureBatch {
  * Labels of every utterance of a split (whole utterances, evaluation mode). `layer` also returns block k's
  * outputs; `phones: false` skips the alignment (for a split used only to fit k-means).
  */
-export function splitLabels(run: PretrainedRun, corpus: string, split: string, opts: { layer?: number; phones?: boolean; batchSize?: number; maxUtterances?: number } = {}): SplitLabels {
+export function splitLabels(run: PretrainedRun, corpus: string, split: string, opts: SplitLabelOptions = {}): SplitLabels {
+  return runSync(splitLabelReads(run, corpus, split, opts));
+}
+
+/** `splitLabels` with awaited reads (WebGPU; what `birq labels` runs). */
+export function splitLabelsAsync(run: PretrainedRun, corpus: string, split: string, opts: SplitLabelOptions = {}): Promise<SplitLabels> {
+  return runAsync(splitLabelReads(run, corpus, split, opts));
+}
+
+export interface SplitLabelOptions {
+  layer?: number;
+  phones?: boolean;
+  batchSize?: number;
+  maxUtterances?: number;
+}
+
+function* splitLabelReads(run: PretrainedRun, corpus: string, split: string, opts: SplitLabelOptions): Reads<SplitLabels> {
   let entries = openCorpus(resolveCorpus(corpus), { split, skipBad: skipBadRequested() }).sort((a, b) => (a.id < b.id ? -1 : 1));
   if (opts.maxUtterances) entries = entries.slice(0, opts.maxUtterances);
   const wantPhones = opts.phones ?? true;
@@ -87,12 +115,13 @@ export function splitLabels(run: PretrainedRun, corpus: string, split: string, o
   for (let i = 0; i < entries.length; i += B) {
     const es = entries.slice(i, i + B);
     const batch = batchOf(es);
-    const snap = run.task.snapshot(batch);
+    // A stand-in task with only `snapshot` (tests) is read synchronously.
+    const snap = typeof run.task.snapshotReads === 'function' ? yield* run.task.snapshotReads(batch) : run.task.snapshot(batch);
     const T = snap.shape[1];
     let layer: Float32Array | null = null;
     if (opts.layer) {
       const h = tf.tidy(() => run.task.encoder.forward(tf.tensor3d(batch.feats, batch.shape), { untilBlock: opts.layer, lengths: batch.lengths }));
-      layer = h.dataSync() as Float32Array;
+      layer = (yield [h])[0] as Float32Array;
       h.dispose();
     }
     es.forEach((e, b) => {
@@ -117,8 +146,26 @@ export function splitLabels(run: PretrainedRun, corpus: string, split: string, o
 }
 
 /** k-means on block-k outputs of `fitSplit` (at most `maxFrames` frames, evenly spaced), as the offline teacher. */
-export function fitLayerKMeans(run: PretrainedRun, corpus: string, fitSplit: string, opts: { k: number; layer: number; maxFrames?: number; seed?: number; maxUtterances?: number }): KMeansModel {
-  const fit = splitLabels(run, corpus, fitSplit, { layer: opts.layer, phones: false, maxUtterances: opts.maxUtterances }).layer!;
+export function fitLayerKMeans(run: PretrainedRun, corpus: string, fitSplit: string, opts: KMeansFitOptions): KMeansModel {
+  const rows = kmeansRows(splitLabels(run, corpus, fitSplit, { layer: opts.layer, phones: false, maxUtterances: opts.maxUtterances }).layer!, fitSplit, opts);
+  return fitKMeans(rows, run.config.encoder.dim, { k: opts.k, seed: opts.seed ?? 0 });
+}
+
+export async function fitLayerKMeansAsync(run: PretrainedRun, corpus: string, fitSplit: string, opts: KMeansFitOptions): Promise<KMeansModel> {
+  const rows = kmeansRows((await splitLabelsAsync(run, corpus, fitSplit, { layer: opts.layer, phones: false, maxUtterances: opts.maxUtterances })).layer!, fitSplit, opts);
+  return fitKMeansAsync(rows, run.config.encoder.dim, { k: opts.k, seed: opts.seed ?? 0 });
+}
+
+export interface KMeansFitOptions {
+  k: number;
+  layer: number;
+  maxFrames?: number;
+  seed?: number;
+  maxUtterances?: number;
+}
+
+/** The rows k-means is fitted on: block-k outputs, at most `maxFrames` frames, evenly spaced. */
+function kmeansRows(fit: NonNullable<SplitLabels['layer']>, fitSplit: string, opts: KMeansFitOptions): Float32Array {
   const N = fit.data.length / fit.dim;
   const max = opts.maxFrames ?? 50000;
   let rows = fit.data;
@@ -131,7 +178,7 @@ export function fitLayerKMeans(run: PretrainedRun, corpus: string, fitSplit: str
   }
   const n = rows.length / fit.dim;
   if (n < opts.k) throw new BirqError(`k-means: ${n} frames in split '${fitSplit}' are fewer than k = ${opts.k}; lower --kmeans-k`);
-  return fitKMeans(rows, fit.dim, { k: opts.k, seed: opts.seed ?? 0 });
+  return rows;
 }
 
 export interface StreamReport extends LabelQualityWithChance {
@@ -184,9 +231,17 @@ export function labelsReport(split: string, l: SplitLabels, chance: ChanceOption
 
 /** Add the k-means stream (assignment of the split's block-k outputs) to split labels. */
 export function addKMeansStream(l: SplitLabels, km: KMeansModel): void {
+  runSync(addKMeansReads(l, km));
+}
+
+export function addKMeansStreamAsync(l: SplitLabels, km: KMeansModel): Promise<void> {
+  return runAsync(addKMeansReads(l, km));
+}
+
+function* addKMeansReads(l: SplitLabels, km: KMeansModel): Reads<void> {
   if (!l.layer) throw new BirqError('addKMeansStream: the split labels were computed without the layer outputs');
   if (l.layer.dim !== km.dim) throw new BirqError(`addKMeansStream: k-means has dim ${km.dim}, the layer ${l.layer.dim}`);
-  l.streams.kmeans = kmeansAssign(km, l.layer.data).labels;
+  l.streams.kmeans = (yield* kmeansAssignReads(km, l.layer.data)).labels;
 }
 
 

@@ -13,6 +13,7 @@ import { fail } from '../util/errors';
 import { LabeledSource, makeNormalizer } from './data';
 import { loadCtcModel } from './model';
 import { ctcLogits } from '../tasks/ctc';
+import { Reads, runAsync, runSync } from '../train/reads';
 
 export interface DecodeOptions {
   decoder: 'greedy' | 'beam';
@@ -50,12 +51,21 @@ export interface Posteriors {
 
 /** Run the model once over every utterance of `source` (evaluation mode, batched by length). */
 export function ctcPosteriors(encoder: Conformer, vocab: Vocab, source: LabeledSource): Posteriors[] {
+  return runSync(posteriorReads(encoder, vocab, source));
+}
+
+/** `ctcPosteriors` with one awaited read per batch (WebGPU; train/reads.ts). */
+export function ctcPosteriorsAsync(encoder: Conformer, vocab: Vocab, source: LabeledSource): Promise<Posteriors[]> {
+  return runAsync(posteriorReads(encoder, vocab, source));
+}
+
+function* posteriorReads(encoder: Conformer, vocab: Vocab, source: LabeledSource): Reads<Posteriors[]> {
   const V = vocab.tokens.length;
   const out: Posteriors[] = [];
   for (const idx of source.evalBatches()) {
     const batch = source.batch(idx);
     const lp = tf.tidy(() => tf.logSoftmax(ctcLogits(encoder, tf.tensor3d(batch.feats, batch.shape), batch.lengths, false))); // [B, T, V]
-    const data = lp.dataSync() as Float32Array;
+    const data = (yield [lp])[0] as Float32Array;
     const T = lp.shape[1];
     lp.dispose();
     idx.forEach((u, b) => {
@@ -106,8 +116,16 @@ export function scoreTranscripts(split: string, vocab: Vocab, transcripts: Trans
 
 /** Transcribe and score. */
 export function evaluateCtc(encoder: Conformer, vocab: Vocab, source: LabeledSource, opts: DecodeOptions): EvalResult {
+  return runSync(evaluateReads(encoder, vocab, source, opts));
+}
+
+export function evaluateCtcAsync(encoder: Conformer, vocab: Vocab, source: LabeledSource, opts: DecodeOptions): Promise<EvalResult> {
+  return runAsync(evaluateReads(encoder, vocab, source, opts));
+}
+
+function* evaluateReads(encoder: Conformer, vocab: Vocab, source: LabeledSource, opts: DecodeOptions): Reads<EvalResult> {
   const t0 = Date.now();
-  const transcripts = transcribe(encoder, vocab, source, opts);
+  const transcripts = decodePosteriors(yield* posteriorReads(encoder, vocab, source), vocab, opts);
   return scoreTranscripts(source.opts.split, vocab, transcripts, opts, (Date.now() - t0) / 1000);
 }
 
@@ -116,7 +134,11 @@ export function evaluateCtc(encoder: Conformer, vocab: Vocab, source: LabeledSou
  * one result per option set, in the given order.
  */
 export function sweepDecoders(encoder: Conformer, vocab: Vocab, source: LabeledSource, grid: DecodeOptions[]): EvalResult[] {
-  const posts = ctcPosteriors(encoder, vocab, source);
+  return runSync(sweepReads(encoder, vocab, source, grid));
+}
+
+function* sweepReads(encoder: Conformer, vocab: Vocab, source: LabeledSource, grid: DecodeOptions[]): Reads<EvalResult[]> {
+  const posts = yield* posteriorReads(encoder, vocab, source);
   return grid.map((opts) => {
     const t0 = Date.now();
     return scoreTranscripts(source.opts.split, vocab, decodePosteriors(posts, vocab, opts), opts, (Date.now() - t0) / 1000);
@@ -133,6 +155,15 @@ export function evaluateModel(file: string, opts: DecodeOptions & { split: strin
 
 /** evaluateModel over a grid of decoders, the model run once. */
 export function evaluateModelGrid(file: string, where: { split: string; corpus?: string }, grid: DecodeOptions[]): (EvalResult & { corpus: string })[] {
+  return runSync(modelGridReads(file, where, grid));
+}
+
+/** `evaluateModelGrid` with awaited reads (what `birq eval` runs, on every backend). */
+export function evaluateModelGridAsync(file: string, where: { split: string; corpus?: string }, grid: DecodeOptions[]): Promise<(EvalResult & { corpus: string })[]> {
+  return runAsync(modelGridReads(file, where, grid));
+}
+
+function* modelGridReads(file: string, where: { split: string; corpus?: string }, grid: DecodeOptions[]): Reads<(EvalResult & { corpus: string })[]> {
   const model = loadCtcModel(file);
   try {
     const ft = model.meta.finetune as { data?: { corpus?: string; batchSize?: number; maxBatchFrames?: number } };
@@ -143,7 +174,7 @@ export function evaluateModelGrid(file: string, where: { split: string; corpus?:
       maxBatchFrames: ft?.data?.maxBatchFrames ?? 12800, seed: 0, normalizer: makeNormalizer(model.meta.normalization),
     });
     const t0 = Date.now();
-    const results = sweepDecoders(model.encoder, model.vocab, source, grid).map((r) => ({ corpus, ...r }));
+    const results = (yield* sweepReads(model.encoder, model.vocab, source, grid)).map((r) => ({ corpus, ...r }));
     if (results.length === 1) results[0].seconds = (Date.now() - t0) / 1000;
     return results;
   } finally {

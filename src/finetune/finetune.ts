@@ -21,8 +21,8 @@ import { runsRoot } from '../util/paths';
 import { ProgressInfo } from '../util/progress';
 import { FinetuneConfig, validateFinetuneConfig } from './config';
 import { LabeledSource } from './data';
-import { evaluateCtc, EvalResult } from './eval';
-import { loadPretrainedEncoder, saveCtcModel } from './model';
+import { evaluateCtcAsync, EvalResult } from './eval';
+import { loadPretrainedEncoder, saveCtcModelAsync } from './model';
 import { CtcFinetuneTask } from '../tasks/ctc';
 import { LoopConfig, runStage } from '../train/loop';
 
@@ -76,7 +76,7 @@ export async function runFinetune(config: FinetuneConfig, opts: FinetuneOptions 
   }
   const task = new CtcFinetuneTask(encoder, vocab, train.targets(), { freezeEncoderSteps: c.freezeEncoderSteps, seed: c.seed });
   const dir = path.resolve(opts.runDir ?? defaultFinetuneDir(c));
-  const devEval = (): EvalResult | null => (dev ? evaluateCtc(encoder, vocab, dev, { decoder: 'greedy' }) : null);
+  const devEval = async (): Promise<EvalResult | null> => (dev ? evaluateCtcAsync(encoder, vocab, dev, { decoder: 'greedy' }) : null);
   const devRecord = (r: EvalResult | null): Record<string, number> | null => {
     if (!r) return null;
     const rec: Record<string, number> = {};
@@ -97,20 +97,20 @@ export async function runFinetune(config: FinetuneConfig, opts: FinetuneOptions 
         parameters: task.params.count(),
       },
       // Dev evaluation every evalEvery updates; the last one comes after the model is saved, below.
-      afterUpdate: (done) => (done % c.run.evalEvery === 0 && done < c.run.steps ? devRecord((last = devEval())) : null),
+      afterUpdate: async (done) => (done % c.run.evalEvery === 0 && done < c.run.steps ? devRecord((last = await devEval())) : null),
       progressText: (m) => `ctc ${m.ctc.toFixed(3)}${last?.wer ? ` dev WER ${(100 * last.wer.rate).toFixed(1)}%` : ''}`,
     }, { runDir: dir, resume: opts.resume, stopAtStep: opts.stopAtStep, quiet: opts.quiet, onProgress: opts.onProgress });
     const finalLoss = r.metrics.at(-1)?.ctc ?? NaN;
     const modelFile = path.join(dir, 'model.ckpt');
     if (r.lastStep < c.run.steps) return { runDir: dir, modelFile, steps: r.lastStep, finalLoss, dev: null, seconds: (Date.now() - t0) / 1000 };
     const n = train.normalizer;
-    saveCtcModel(modelFile, task.params, {
+    await saveCtcModelAsync(modelFile, task.params, {
       vocab: vocab.kind, tokens: [...vocab.tokens], encoder: encoder.config,
       normalization: { kind: n.kind, mean: n.mean, std: n.std },
       pretrained: pre ? { checkpoint: pre.file, step: pre.step, task: pre.config.task } : null,
       finetune: c, step: c.run.steps,
     });
-    last = devEval();
+    last = await devEval();
     const rec = devRecord(last);
     if (rec) appendJsonl(path.join(dir, 'metrics.jsonl'), { step: c.run.steps, ...rec });
     if (last) writeJsonAtomic(path.join(dir, 'dev.json'), last);

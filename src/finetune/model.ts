@@ -18,6 +18,7 @@ import { BirqError } from '../util/errors';
 import { CheckpointMeta, latestCheckpoint } from '../train/checkpoint';
 import { applyConfigObject, presetConfig, PretrainConfig } from '../train/config';
 import { NamedArray, readTensorFile, writeTensorFile } from '../train/tensor-file';
+import { Reads, runAsync, runSync } from '../train/reads';
 
 /**
  * A checkpoint's config over today's defaults: fields added to the config since the run was made get their
@@ -101,7 +102,18 @@ export interface CtcModelMeta {
 }
 
 export function saveCtcModel(file: string, params: ParamStore, meta: Omit<CtcModelMeta, 'format' | 'version' | 'time'>): void {
-  const arrays: NamedArray[] = [...params.vars].map(([n, v]) => ({ name: `param.${n}`, dtype: v.dtype === 'int32' ? 'int32' : 'float32', shape: v.shape, data: v.dataSync() as Float32Array }));
+  runSync(saveReads(file, params, meta));
+}
+
+/** `saveCtcModel` with one awaited read of all parameters (WebGPU); the same file. */
+export function saveCtcModelAsync(file: string, params: ParamStore, meta: Omit<CtcModelMeta, 'format' | 'version' | 'time'>): Promise<void> {
+  return runAsync(saveReads(file, params, meta));
+}
+
+function* saveReads(file: string, params: ParamStore, meta: Omit<CtcModelMeta, 'format' | 'version' | 'time'>): Reads<void> {
+  const vars = [...params.vars];
+  const data = yield vars.map(([, v]) => v);
+  const arrays: NamedArray[] = vars.map(([n, v], i) => ({ name: `param.${n}`, dtype: v.dtype === 'int32' ? 'int32' : 'float32', shape: v.shape, data: data[i] as Float32Array }));
   writeTensorFile(file, { ...meta, format: 'birq-ctc-model', version: 1, time: new Date().toISOString() }, arrays);
 }
 

@@ -9,6 +9,7 @@
  * keep them spread at our scale (enhanced.norm is the lever).
  */
 import * as tf from '@tensorflow/tfjs';
+import { addN } from '../backend/add-n';
 import { BirqError } from '../util/errors';
 
 export const PENALTY_SCHEDULES = ['constant', 'increasing', 'bome'] as const;
@@ -57,19 +58,29 @@ export function bomeLambda(dotFG: number, normG2: number, eta: number): number {
  * (the caller disposes them and the inputs).
  */
 export function bomeDirection(gradF: Map<string, tf.Tensor>, gradG: Map<string, tf.Tensor>, eta: number): { direction: Map<string, tf.Tensor>; lambda: number } {
-  const [dot, normG2] = tf.tidy(() => [
-    tf.addN([tf.scalar(0), ...[...gradF].filter(([n]) => gradG.has(n)).map(([n, f]) => tf.sum(tf.mul(f, gradG.get(n)!)))]),
-    tf.addN([tf.scalar(0), ...[...gradG.values()].map((g) => tf.sum(tf.square(g)))]),
-  ]);
+  const [dot, normG2] = bomeInnerProducts(gradF, gradG);
   const lambda = bomeLambda(dot.dataSync()[0], normG2.dataSync()[0], eta);
   tf.dispose([dot, normG2]);
+  return { direction: bomeDirectionWith(gradF, gradG, lambda), lambda };
+}
+
+/** ⟨w1∇F, ∇G⟩ and ‖∇G‖² as scalars (new tensors), for `bomeLambda`: read them as the backend allows. */
+export function bomeInnerProducts(gradF: Map<string, tf.Tensor>, gradG: Map<string, tf.Tensor>): [tf.Scalar, tf.Scalar] {
+  return tf.tidy(() => [
+    addN([tf.scalar(0), ...[...gradF].filter(([n]) => gradG.has(n)).map(([n, f]) => tf.sum(tf.mul(f, gradG.get(n)!)))]),
+    addN([tf.scalar(0), ...[...gradG.values()].map((g) => tf.sum(tf.square(g)))]),
+  ]) as [tf.Scalar, tf.Scalar];
+}
+
+/** w1∇F + λ∇G by parameter name (new tensors). */
+export function bomeDirectionWith(gradF: Map<string, tf.Tensor>, gradG: Map<string, tf.Tensor>, lambda: number): Map<string, tf.Tensor> {
   const direction = new Map<string, tf.Tensor>();
   for (const name of new Set([...gradF.keys(), ...gradG.keys()])) {
     const f = gradF.get(name);
     const g = gradG.get(name);
     direction.set(name, tf.tidy(() => (f && g ? tf.add(f, tf.mul(g, lambda)) : f ? f.clone() : tf.mul(g!, lambda))));
   }
-  return { direction, lambda };
+  return direction;
 }
 
 /** The combined loss value (for logging; gradients use the same weights). */

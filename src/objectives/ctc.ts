@@ -15,6 +15,11 @@
  * d loss / d logits[t, k] = softmax[t, k] - sum_{s: l'_s = k} exp(alpha_t(s) + beta_t(s) - lp[t, k] + loss)
  * (Graves 2006 eq. 16, with alpha and beta both including the frame-t emission). customGrad gives gradients only
  * to its explicit input, so the logits are that input and everything else is plain JS data.
+ *
+ * customGrad runs synchronously, and WebGPU has no synchronous read. `ctcLossFromValues` is the same loss for
+ * that case: the caller reads the logits beforehand (`await logits.data()`), the recursions and the unit-weight
+ * gradient run on those values, and the backward pass scales the gradient by dy as a tensor op: no read inside.
+ * (`ctcLoss` folds dy into the float64 sum instead, so on wasm and cpu its numbers stay exactly as they were.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertShape, fail } from '../util/errors';
@@ -61,6 +66,38 @@ export function ctcLoss(logits: tf.Tensor3D, labels: number[][], inputLengths: n
     return { value, gradFunc };
   });
   return f(logits) as tf.Tensor1D;
+}
+
+/**
+ * `ctcLoss` on host values of the logits (the same [B, T, V] row-major, read beforehand): per-utterance losses
+ * and, as a tensor op, gradient = dy[b] · d nll_b / d logits. For backends without synchronous reads (WebGPU).
+ * `values` must be `logits`' own data (the op's gradient is computed from it).
+ * @returns the [B] losses (differentiable with respect to `logits`) and the same losses as JS numbers.
+ */
+export function ctcLossFromValues(
+  logits: tf.Tensor3D, values: Float32Array, labels: number[][], inputLengths: number[], opts: CtcOptions = {},
+): { loss: tf.Tensor1D; values: number[] } {
+  assertShape('ctcLossFromValues', 'logits', logits.shape, [null, null, null]);
+  const [B, T, V] = logits.shape;
+  if (values.length !== B * T * V) fail(`ctcLossFromValues: ${values.length} values for logits of shape [${logits.shape}]`);
+  const blank = opts.blank ?? 0;
+  validate(B, T, V, labels, inputLengths, blank);
+  const zeroInf = opts.zeroInfinity ?? false;
+  const g = new Float32Array(B * T * V); // padding frames and zeroInfinity utterances keep 0
+  const loss = labels.map((label, b) => {
+    const lp = logSoftmaxRows(values, b * T * V, inputLengths[b], V);
+    const { alpha, nll } = ctcAlpha(lp, inputLengths[b], V, label, blank);
+    if (zeroInf && nll === Infinity) return 0;
+    ctcGradient(lp, alpha, nll, inputLengths[b], V, label, blank, 1, g, b * T * V);
+    return nll;
+  });
+  const f = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    void inputs;
+    const value = tf.tensor1d(loss, 'float32');
+    const gradFunc = (dy: tf.Tensor1D) => tf.mul(tf.tensor3d(g, [B, T, V]), tf.reshape(dy, [B, 1, 1])); // [B, T, V] · [B, 1, 1]
+    return { value, gradFunc };
+  });
+  return { loss: f(logits) as tf.Tensor1D, values: loss };
 }
 
 function validate(B: number, T: number, V: number, labels: number[][], inputLengths: number[], blank: number): void {

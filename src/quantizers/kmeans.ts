@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../util/errors';
 import { Rng } from '../util/rng';
+import { Reads, runAsync, runSync } from '../train/reads';
 
 export interface KMeansOptions {
   k: number;
@@ -36,6 +37,11 @@ export interface KMeansModel {
 
 /** Nearest centroid of each row x [N, D]; also the squared distance to it. */
 export function kmeansAssign(m: Pick<KMeansModel, 'k' | 'dim' | 'centroids'>, x: Float32Array, chunk = 4096): { labels: Int32Array; dist2: Float64Array } {
+  return runSync(kmeansAssignReads(m, x, chunk));
+}
+
+/** `kmeansAssign` as a read generator (train/reads.ts): one read per chunk of rows. */
+export function* kmeansAssignReads(m: Pick<KMeansModel, 'k' | 'dim' | 'centroids'>, x: Float32Array, chunk = 4096): Reads<{ labels: Int32Array; dist2: Float64Array }> {
   const D = m.dim;
   if (x.length % D !== 0) fail(`kmeansAssign: ${x.length} values are not rows of ${D}`);
   const N = x.length / D;
@@ -50,8 +56,8 @@ export function kmeansAssign(m: Pick<KMeansModel, 'k' | 'dim' | 'centroids'>, x:
       const score = tf.sub(tf.mul(tf.matMul(xa, C, false, true), 2), cNorm); // [n, D] x [D, k] -> [n, k]
       return [tf.argMax(score, 1), tf.max(score, 1)];
     });
-    labels.set(arg.dataSync() as Int32Array, a);
-    const b = best.dataSync();
+    const [argV, b] = yield [arg, best];
+    labels.set(argV as Int32Array, a);
     for (let i = 0; i < n; i++) {
       let xx = 0;
       for (let d = 0; d < D; d++) xx += x[(a + i) * D + d] ** 2;
@@ -93,6 +99,15 @@ function seedPlusPlus(x: Float32Array, N: number, D: number, k: number, rng: Rng
 
 /** Fit k centroids to rows x [N, D]. */
 export function fitKMeans(x: Float32Array, dim: number, opts: KMeansOptions): KMeansModel {
+  return runSync(fitReads(x, dim, opts));
+}
+
+/** `fitKMeans` with awaited reads (WebGPU); the same centroids on every backend. */
+export function fitKMeansAsync(x: Float32Array, dim: number, opts: KMeansOptions): Promise<KMeansModel> {
+  return runAsync(fitReads(x, dim, opts));
+}
+
+function* fitReads(x: Float32Array, dim: number, opts: KMeansOptions): Reads<KMeansModel> {
   const D = dim;
   const k = opts.k;
   if (x.length % D !== 0) fail(`fitKMeans: ${x.length} values are not rows of ${D}`);
@@ -103,7 +118,7 @@ export function fitKMeans(x: Float32Array, dim: number, opts: KMeansOptions): KM
   const maxIt = opts.iterations ?? 50;
   const tol = opts.tol ?? 1e-4;
   for (let it = 0; it < maxIt; it++) {
-    const { labels, dist2 } = kmeansAssign(model, x, opts.chunk);
+    const { labels, dist2 } = yield* kmeansAssignReads(model, x, opts.chunk);
     const inertia = dist2.reduce((s, v) => s + v, 0);
     const prev = model.inertia.length ? model.inertia[model.inertia.length - 1] : Infinity;
     model.inertia.push(inertia);

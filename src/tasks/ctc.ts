@@ -10,7 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Conformer, encoderLength } from '../model/conformer';
 import { addHead, headLogits } from '../model/heads';
-import { ctcLoss } from '../objectives/ctc';
+import { syncReads } from '../backend';
+import { ctcLoss, ctcLossFromValues } from '../objectives/ctc';
 import { Vocab } from '../decode/vocab';
 import { fail } from '../util/errors';
 import { Rng } from '../util/rng';
@@ -75,7 +76,8 @@ export class CtcFinetuneTask implements Task {
     return ctcLogits(this.encoder, feats, lengths, training, seed);
   }
 
-  step(batch: FeatureBatch, info: StepInfo): TaskStep {
+  /** What one step needs besides the tensors: labels, encoder lengths, the trained set, the dropout seed. */
+  private prepare(batch: FeatureBatch, info: StepInfo) {
     // The encoder's backward pass fails for a batch of one (tf.split into one piece; a src/model issue): a
     // lone utterance is duplicated, which leaves the mean loss and its gradient unchanged.
     if (batch.shape[0] === 1) batch = duplicateOne(batch);
@@ -88,6 +90,11 @@ export class CtcFinetuneTask implements Task {
     const headOnly = this.headOnly(info.step);
     const vars = this.trainableAt(info.step);
     const seed = streamRng(info.seed, info.step, info.micro, 'dropoutMasked').seed();
+    return { batch, labels, encLengths, headOnly, vars, seed };
+  }
+
+  step(b: FeatureBatch, info: StepInfo): TaskStep {
+    const { batch, labels, encLengths, headOnly, vars, seed } = this.prepare(b, info);
     const feats = tf.tensor3d(batch.feats, batch.shape);
     let perUtt: Float32Array | null = null;
     const { value, grads } = tf.variableGrads(() => {
@@ -100,10 +107,48 @@ export class CtcFinetuneTask implements Task {
     const loss = value.dataSync()[0];
     value.dispose();
     feats.dispose();
+    return this.result(vars, grads, loss, Array.from(perUtt!), labels, encLengths, headOnly);
+  }
+
+  /**
+   * The step without synchronous reads (WebGPU): customGrad cannot await, so the CTC lattice needs the logits'
+   * values before the taped pass. Pass 1 computes the logits off the tape and reads them once; pass 2 recomputes
+   * them on the tape (the same dropout seed, so the same values) and the CTC op takes its loss and gradient from
+   * pass 1's values (objectives/ctc.ts ctcLossFromValues). Costs one more encoder forward per step. Where the
+   * backend reads synchronously this is `step`, exactly.
+   */
+  async stepAsync(b: FeatureBatch, info: StepInfo): Promise<TaskStep> {
+    if (syncReads()) return this.step(b, info);
+    const { batch, labels, encLengths, headOnly, vars, seed } = this.prepare(b, info);
+    const feats = tf.tensor3d(batch.feats, batch.shape);
+    // Pass 1 must not move batch-norm running statistics: pass 2 moves them, once, as `step` does.
+    const trainable = new Set(this.params.trainable().map(([n]) => n));
+    const state = headOnly ? [] : [...this.params.vars].filter(([n]) => !trainable.has(n)).map(([, v]) => [v, v.clone()] as const);
+    const logits0 = tf.tidy(() => this.logits(feats, batch.lengths, !headOnly, seed));
+    for (const [v, saved] of state) v.assign(saved), saved.dispose();
+    const values = (await logits0.data()) as Float32Array;
+    logits0.dispose();
+    let perUtt: number[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = this.logits(feats, batch.lengths, !headOnly, seed);
+      const ctc = ctcLossFromValues(logits, values, labels, encLengths, { blank: this.vocab.blank, zeroInfinity: true }); // [B]
+      perUtt = ctc.values;
+      const norm = tf.tensor1d(labels.map((l) => 1 / Math.max(1, l.length)));
+      return tf.mean(tf.mul(ctc.loss, norm)) as tf.Scalar;
+    }, vars.map(([, v]) => v));
+    const loss = (await value.data())[0];
+    value.dispose();
+    feats.dispose();
+    return this.result(vars, grads, loss, perUtt, labels, encLengths, headOnly);
+  }
+
+  private result(
+    vars: [string, tf.Variable][], grads: tf.NamedTensorMap, loss: number, perUtt: number[], labels: number[][], encLengths: number[], headOnly: boolean,
+  ): TaskStep {
     const out = new Map<string, tf.Tensor>();
     for (const [name, v] of vars) out.set(name, grads[v.name]);
     // zeroInfinity turned impossible utterances into exact zeros; a real CTC loss is > 0.
-    const impossible = Array.from(perUtt!).filter((x, b) => x === 0 && labels[b].length > 0).length;
+    const impossible = perUtt.filter((x, b) => x === 0 && labels[b].length > 0).length;
     const frames = encLengths.reduce((a, b) => a + b, 0);
     const chars = labels.reduce((a, l) => a + l.length, 0);
     return {

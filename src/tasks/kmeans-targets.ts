@@ -7,9 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { SUBSAMPLING } from '../model/config';
 import { Conformer } from '../model/conformer';
-import { kmeansAssign, KMeansModel } from '../quantizers/kmeans';
+import { kmeansAssignReads, KMeansModel } from '../quantizers/kmeans';
 import { BirqError } from '../util/errors';
 import { PretrainConfig } from '../train/config';
+import { Reads } from '../train/reads';
 import { MaskedPredictionTask } from './masked-prediction';
 
 /** BEST-RQ's masked prediction with k-means ids of a frozen teacher's block-k outputs as the targets. */
@@ -21,9 +22,10 @@ export class KMeansTargetTask extends MaskedPredictionTask {
   }
 
   /** Cluster ids [B·T] of the teacher's block-k output on the unmasked features [B, T_in, F]. */
-  override anchorLabels(feats: tf.Tensor3D, encLengths: number[]): Int32Array[] {
+  override *anchorLabelReads(feats: tf.Tensor3D, encLengths: number[]): Reads<Int32Array[]> {
     const h = this.teacher.forward(feats, { untilBlock: this.layer, lengths: encLengths.map((n) => SUBSAMPLING * n) }); // [B, T_in, F] -> [B, T, D]
-    const labels = kmeansAssign(this.kmeans, h.dataSync() as Float32Array).labels;
+    const [data] = yield [h];
+    const labels = (yield* kmeansAssignReads(this.kmeans, data as Float32Array)).labels;
     h.dispose();
     return [labels];
   }

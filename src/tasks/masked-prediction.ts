@@ -18,7 +18,7 @@ import { SUBSAMPLING } from '../model/config';
 import { stackFramesTensor } from '../model/front-end';
 import { addHead, headLogits } from '../model/heads';
 import { lengthMask } from '../model/layers';
-import { bomeDirection, penaltyWeights } from '../objectives/bilevel';
+import { bomeDirectionWith, bomeInnerProducts, bomeLambda, penaltyWeights } from '../objectives/bilevel';
 import { accuracy, labelCrossEntropy, selectionMatrix, selectRows, softCrossEntropy } from '../objectives/masked-ce';
 import { applySpanMask, spanMask } from '../objectives/span-masking';
 import { GumbelQuantizer } from '../quantizers/gumbel';
@@ -31,6 +31,7 @@ import { Rng } from '../util/rng';
 import { PretrainConfig, spanFrames } from '../train/config';
 import { FeatureBatch } from '../train/feature-source';
 import { leanVariableGrads } from '../train/lean-grads';
+import { Reads, runAsync, runSync } from '../train/reads';
 import { streamRng } from '../train/random-streams';
 import { LabelSnapshot, StepInfo, Task, TaskStep } from '../train/task';
 
@@ -74,12 +75,17 @@ export class MaskedPredictionTask implements Task {
 
   /** Anchor labels [books][B·T] for features [B, T_in, F] (JS arrays; labels need no gradient). */
   anchorLabels(feats: tf.Tensor3D, encLengths: number[]): Int32Array[] {
+    return runSync(this.anchorLabelReads(feats, encLengths));
+  }
+
+  /** `anchorLabels` as a read generator (train/reads.ts), for backends without synchronous reads. */
+  *anchorLabelReads(feats: tf.Tensor3D, encLengths: number[]): Reads<Int32Array[]> {
     const labels = tf.tidy(() => {
       let u = stackFramesTensor(feats); // [B, T_in, F] -> [B, T, 4F]
       if (this.config.anchor.normalizeInput) u = perUtteranceNormalizeTensor(u, lengthMask(encLengths, u.shape[1]));
       return this.anchor.labels(u);
     });
-    const out = labels.map((l) => l.dataSync() as Int32Array);
+    const out = (yield labels) as Int32Array[];
     tf.dispose(labels);
     return out;
   }
@@ -103,12 +109,22 @@ export class MaskedPredictionTask implements Task {
   }
 
   step(batch: FeatureBatch, info: StepInfo): TaskStep {
+    return runSync(this.stepReads(batch, info));
+  }
+
+  /** The same step with awaited reads (WebGPU); on wasm and cpu it gives the same numbers as `step`. */
+  stepAsync(batch: FeatureBatch, info: StepInfo): Promise<TaskStep> {
+    return runAsync(this.stepReads(batch, info));
+  }
+
+  /** One micro-batch, reading host values only where it yields (train/reads.ts): anchor labels, BOME's λ, the logs. */
+  *stepReads(batch: FeatureBatch, info: StepInfo): Reads<TaskStep> {
     const c = this.config;
     const [B, Tin] = batch.shape;
     const T = Math.floor(Tin / SUBSAMPLING);
     const encLengths = batch.lengths.map((n) => Math.floor(n / SUBSAMPLING));
     const feats = tf.tensor3d(batch.feats, batch.shape);
-    const anchor = this.anchorLabels(feats, encLengths);
+    const anchor = yield* this.anchorLabelReads(feats, encLengths);
 
     const mask = spanMask(encLengths, T, { startProb: c.masking.startProb, spanFrames: spanFrames(c) }, streamRng(info.seed, info.step, info.micro, 'mask'));
     const noiseSeed = streamRng(info.seed, info.step, info.micro, 'noise').seed();
@@ -165,9 +181,12 @@ export class MaskedPredictionTask implements Task {
       const gG = leanVariableGrads(() => objectives(false).G, varList); // BOME's second pass needs no enhanced branch
       // By parameter name; a parameter outside one objective's graph (the other stream's head) is absent there.
       const byName = (g: Record<string, tf.Tensor>) => new Map(vars.filter(([, v]) => g[v.name]).map(([n, v]) => [n, g[v.name]]));
-      const update = bomeDirection(byName(gF.grads), byName(gG.grads), c.objective.bomeEta);
-      lambda = update.lambda;
-      for (const [name, d] of update.direction) grads.set(name, d);
+      const [fG, gG2] = [byName(gF.grads), byName(gG.grads)];
+      const inner = bomeInnerProducts(fG, gG2);
+      const [dot, normG2] = yield inner;
+      tf.dispose(inner);
+      lambda = bomeLambda(dot[0], normG2[0], c.objective.bomeEta);
+      for (const [name, d] of bomeDirectionWith(fG, gG2, lambda)) grads.set(name, d);
       tf.dispose([gF.value, gG.value, ...Object.values(gF.grads), ...Object.values(gG.grads)].filter(Boolean));
     } else {
       const { value, grads: g } = leanVariableGrads(() => {
@@ -178,8 +197,10 @@ export class MaskedPredictionTask implements Task {
       for (const [name, v] of vars) if (g[v.name]) grads.set(name, g[v.name]);
     }
 
-    const Fv = kept.F ? kept.F.dataSync()[0] : NaN;
-    const Gv = kept.G!.dataSync()[0];
+    // Every logged number in one read: [G, predA] and for BiRQ [F, labE, predE].
+    const [GvA, predAv, FvA, labEv, predEv] = yield [kept.G!, kept.predA!, ...(this.enhanced ? [kept.F!, kept.labE!, kept.predE!] : [])];
+    const Fv = FvA ? FvA[0] : NaN;
+    const Gv = GvA[0];
     const anchorMasked = Int32Array.from(index, (i) => anchor[0][i]);
     const usageA = codeUsage(anchorMasked, c.anchor.codes);
     const bome = this.enhanced !== null && c.objective.schedule === 'bome';
@@ -188,15 +209,15 @@ export class MaskedPredictionTask implements Task {
       // The weight each gradient actually got: under BOME, λ (w2 is not applied, logged as NaN).
       w2: bome ? NaN : w2,
       masked: M / encLengths.reduce((a, b) => a + b, 0),
-      acc_anchor: accuracy(kept.predA!.dataSync(), anchorMasked),
+      acc_anchor: accuracy(predAv, anchorMasked),
       codes_anchor: usageA.used,
       ppl_anchor: usageA.perplexity,
     };
     if (bome) metrics.lambda = lambda;
     if (this.enhanced) {
-      const labE = kept.labE!.dataSync();
+      const labE = labEv;
       const usageE = codeUsage(labE, c.enhanced.codes);
-      metrics.acc_enhanced = accuracy(kept.predE!.dataSync(), labE);
+      metrics.acc_enhanced = accuracy(predEv, labE);
       metrics.codes_enhanced = usageE.used;
       metrics.ppl_enhanced = usageE.perplexity;
       metrics.nmi = normalizedMutualInformation(anchorMasked, labE);
@@ -210,13 +231,21 @@ export class MaskedPredictionTask implements Task {
 
   /** Labels of the probe set, in chunks of 16 utterances (a dev-sized probe set in one batch would need GBs). */
   snapshot(probe: FeatureBatch): LabelSnapshot {
+    return runSync(this.snapshotReads(probe));
+  }
+
+  snapshotAsync(probe: FeatureBatch): Promise<LabelSnapshot> {
+    return runAsync(this.snapshotReads(probe));
+  }
+
+  *snapshotReads(probe: FeatureBatch): Reads<LabelSnapshot> {
     const chunk = 16;
     const [B, Tin, F] = probe.shape;
-    if (B <= chunk) return this.snapshotBatch(probe);
+    if (B <= chunk) return yield* this.snapshotBatch(probe);
     const parts: LabelSnapshot[] = [];
     for (let b0 = 0; b0 < B; b0 += chunk) {
       const n = Math.min(chunk, B - b0);
-      parts.push(this.snapshotBatch({ ...probe, feats: probe.feats.subarray(b0 * Tin * F, (b0 + n) * Tin * F), shape: [n, Tin, F], lengths: probe.lengths.slice(b0, b0 + n), ids: probe.ids.slice(b0, b0 + n) }));
+      parts.push(yield* this.snapshotBatch({ ...probe, feats: probe.feats.subarray(b0 * Tin * F, (b0 + n) * Tin * F), shape: [n, Tin, F], lengths: probe.lengths.slice(b0, b0 + n), ids: probe.ids.slice(b0, b0 + n) }));
     }
     const streams: Record<string, Int32Array> = {};
     for (const name of Object.keys(parts[0].streams)) {
@@ -227,13 +256,13 @@ export class MaskedPredictionTask implements Task {
     return { streams, shape: [B, parts[0].shape[1]], lengths: parts.flatMap((p) => p.lengths), ids: parts.flatMap((p) => p.ids) };
   }
 
-  private snapshotBatch(probe: FeatureBatch): LabelSnapshot {
+  private *snapshotBatch(probe: FeatureBatch): Reads<LabelSnapshot> {
     const [B, Tin] = probe.shape;
     const T = Math.floor(Tin / SUBSAMPLING);
     const encLengths = probe.lengths.map((n) => Math.floor(n / SUBSAMPLING));
     const feats = tf.tensor3d(probe.feats, probe.shape);
     const streams: Record<string, Int32Array> = {};
-    this.anchorLabels(feats, encLengths).forEach((l, b) => (streams[`anchor.${b}`] = l));
+    (yield* this.anchorLabelReads(feats, encLengths)).forEach((l, b) => (streams[`anchor.${b}`] = l));
     const layer = this.config.enhanced.layer;
     const q = this.enhanced ?? new GumbelQuantizer({ dim: this.config.encoder.dim, codeDim: this.config.enhanced.codeDim, numCodes: this.config.enhanced.codes, scale: this.config.enhanced.scale, frameNorm: this.config.enhanced.norm === 'frame', seed: this.config.seed * 1000 + SEED_ENHANCED });
     // BEST-RQ has no enhanced stream in training; the same frozen quantizer on its block k shows what it would be.
@@ -241,7 +270,7 @@ export class MaskedPredictionTask implements Task {
       const e = this.enhancedInput(this.encoder.forward(feats, { untilBlock: layer, training: false, lengths: probe.lengths }), encLengths, q);
       return q.labels(tf.reshape(e.x, [B * T, e.x.shape[2]]) as tf.Tensor2D, { projected: e.projected }); // [B, T, D|d] -> [B·T, D|d]
     });
-    streams.enhanced = lab.dataSync() as Int32Array;
+    streams.enhanced = (yield [lab])[0] as Int32Array;
     tf.dispose([lab, feats]);
     if (!this.enhanced) q.dispose();
     return { streams, shape: [B, T], lengths: encLengths, ids: probe.ids };

@@ -14,6 +14,7 @@ import { readJson, removeStaleTemps, writeJsonAtomic } from '../util/fs';
 import { RngState } from '../util/rng';
 import { AdamW } from './adamw';
 import { Task } from './task';
+import { Reads, runAsync, runSync } from './reads';
 import { NamedArray, readTensorFile, verifyTensorFile, writeTensorFile } from './tensor-file';
 
 export interface CheckpointMeta {
@@ -28,15 +29,29 @@ export interface CheckpointMeta {
   time: string;
 }
 
-function toArray(name: string, t: tf.Tensor): NamedArray {
-  return { name, dtype: t.dtype === 'int32' ? 'int32' : 'float32', shape: t.shape, data: t.dataSync() as Float32Array };
+function toArray(name: string, t: tf.Tensor, data: tf.TypedArray): NamedArray {
+  return { name, dtype: t.dtype === 'int32' ? 'int32' : 'float32', shape: t.shape, data: data as Float32Array };
 }
 
-export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'format' | 'version' | 'time'>, task: Task, opt: AdamW, keep: number): string {
-  const arrays: NamedArray[] = [];
-  for (const [n, v] of task.params.vars) arrays.push(toArray(`param.${n}`, v));
-  for (const [n, t] of Object.entries(opt.stateTensors())) arrays.push(toArray(n, t));
-  for (const [n, t] of Object.entries(task.frozen())) arrays.push(toArray(`frozen.${n}`, t));
+type SaveMeta = Omit<CheckpointMeta, 'format' | 'version' | 'time'>;
+
+export function saveCheckpoint(dir: string, meta: SaveMeta, task: Task, opt: AdamW, keep: number): string {
+  return runSync(saveReads(dir, meta, task, opt, keep));
+}
+
+/** `saveCheckpoint` with awaited reads (WebGPU); the same file on every backend. */
+export function saveCheckpointAsync(dir: string, meta: SaveMeta, task: Task, opt: AdamW, keep: number): Promise<string> {
+  return runAsync(saveReads(dir, meta, task, opt, keep));
+}
+
+function* saveReads(dir: string, meta: SaveMeta, task: Task, opt: AdamW, keep: number): Reads<string> {
+  const named: [string, tf.Tensor][] = [
+    ...[...task.params.vars].map(([n, v]): [string, tf.Tensor] => [`param.${n}`, v]),
+    ...Object.entries(opt.stateTensors()),
+    ...Object.entries(task.frozen()).map(([n, t]): [string, tf.Tensor] => [`frozen.${n}`, t]),
+  ];
+  const data = yield named.map(([, t]) => t);
+  const arrays: NamedArray[] = named.map(([n, t], i) => toArray(n, t, data[i]));
   const file = path.join(dir, `step-${String(meta.step).padStart(7, '0')}.ckpt`);
   // Temporary files of a writer killed mid-checkpoint would otherwise pile up (each the size of a checkpoint).
   removeStaleTemps(dir);
@@ -84,6 +99,15 @@ export function latestCheckpoint(dir: string, warn: (msg: string) => void = (m) 
  * task's own (re-derived from the seed): a mismatch means the code or seed changed under the run.
  */
 export function loadCheckpoint(file: string, task: Task, opt: AdamW): CheckpointMeta {
+  return runSync(loadReads(file, task, opt));
+}
+
+/** `loadCheckpoint` with an awaited read of the task's frozen matrices (WebGPU). */
+export function loadCheckpointAsync(file: string, task: Task, opt: AdamW): Promise<CheckpointMeta> {
+  return runAsync(loadReads(file, task, opt));
+}
+
+function* loadReads(file: string, task: Task, opt: AdamW): Reads<CheckpointMeta> {
   const { meta, arrays } = readTensorFile<CheckpointMeta>(file);
   if (meta.format !== 'birq-checkpoint') throw new BirqError(`not a checkpoint (format ${String(meta.format)})`, file);
   const assign = (name: string, v: tf.Variable) => {
@@ -95,9 +119,11 @@ export function loadCheckpoint(file: string, task: Task, opt: AdamW): Checkpoint
   for (const [n, v] of task.params.vars) assign(`param.${n}`, v);
   for (const [n, t] of Object.entries(opt.stateTensors())) assign(n, t as tf.Variable);
   opt.t = meta.adamT;
-  for (const [n, t] of Object.entries(task.frozen())) {
+  const frozen = Object.entries(task.frozen());
+  const values = yield frozen.map(([, t]) => t);
+  for (const [i, [n]] of frozen.entries()) {
     const a = arrays.get(`frozen.${n}`);
-    const mine = t.dataSync();
+    const mine = values[i];
     if (!a || a.data.length !== mine.length || a.data.some((x, i) => x !== mine[i]))
       throw new BirqError(`frozen matrix '${n}' differs from the one this code derives from the seed`, file);
   }

@@ -12,3 +12,4 @@ export * from './task';
 export * from './factory';
 export * from './loop';
 export * from './bench-step';
+export * from './reads';

@@ -20,8 +20,8 @@ import { appendJsonl, readJson, writeJsonAtomic } from '../util/fs';
 import { Progress, ProgressInfo } from '../util/progress';
 import { Rng } from '../util/rng';
 import { AdamW, AdamWConfig } from './adamw';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { clipByGlobalNorm } from './clip';
+import { latestCheckpoint, loadCheckpointAsync, saveCheckpointAsync } from './checkpoint';
+import { clipByGlobalNormAsync } from './clip';
 import { PretrainConfig, validateConfig } from './config';
 import { configDiff } from './config-diff';
 import { skippedRecord } from '../data/usable';
@@ -60,7 +60,7 @@ export interface Stage {
   /** A fresh start into a directory with metrics: refuse (pretraining) or clear it (fine-tuning reruns). */
   onExisting?: 'refuse' | 'overwrite';
   /** After update `done` (1-based): evaluation lines for metrics.jsonl, e.g. fine-tuning's dev error rates. */
-  afterUpdate?(done: number): Record<string, number> | null;
+  afterUpdate?(done: number): Record<string, number> | null | Promise<Record<string, number> | null>;
   progressText?(m: StepMetrics): string;
 }
 
@@ -97,7 +97,7 @@ export async function runStage(s: Stage, o: LoopOptions): Promise<TrainResult> {
     // Resuming exactly at the switch: the checkpoint's moments belong to the old set; the new AdamW starts fresh.
     const fresh = switchesAt(meta);
     opt = new AdamW(c.optim, fresh ? [] : trainableAt(meta));
-    const m = loadCheckpoint(resumeFrom, task, opt);
+    const m = await loadCheckpointAsync(resumeFrom, task, opt);
     if (fresh) (opt.dispose(), (opt = new AdamW(c.optim, trainableAt(meta))));
     rng.setState(m.rng);
     start = m.step;
@@ -122,7 +122,10 @@ export async function runStage(s: Stage, o: LoopOptions): Promise<TrainResult> {
       const grads = new Map<string, tf.Tensor>();
       const sums: Record<string, number> = {};
       for (let micro = 0; micro < c.optim.accumulate; micro++) {
-        const r = task.step(source.batchAt(step * c.optim.accumulate + micro), { step, micro, totalSteps: total, seed: c.seed });
+        // Reads are awaited (one wait per read point, train/reads.ts), so the same loop runs on WebGPU.
+        const batch = source.batchAt(step * c.optim.accumulate + micro);
+        const info = { step, micro, totalSteps: total, seed: c.seed };
+        const r = task.stepAsync ? await task.stepAsync(batch, info) : task.step(batch, info);
         for (const [term, v] of Object.entries(r.losses))
           if (!Number.isFinite(v)) {
             tf.dispose([...r.grads.values(), ...grads.values()]);
@@ -136,7 +139,7 @@ export async function runStage(s: Stage, o: LoopOptions): Promise<TrainResult> {
         }
       }
       if (c.optim.accumulate > 1) for (const [k, g] of grads) grads.set(k, tf.tidy(() => tf.div(g, c.optim.accumulate))), g.dispose();
-      const { norm } = clipByGlobalNorm(grads, c.optim.clipNorm);
+      const { norm } = await clipByGlobalNormAsync(grads, c.optim.clipNorm);
       if (!Number.isFinite(norm)) {
         tf.dispose([...grads.values()]);
         throw stop(`${step}: gradient norm is ${norm}`);
@@ -151,11 +154,11 @@ export async function runStage(s: Stage, o: LoopOptions): Promise<TrainResult> {
         logged.push(m);
         o.onLog?.(m);
       }
-      const evaluation = s.afterUpdate?.(done);
+      const evaluation = await s.afterUpdate?.(done);
       if (evaluation) appendJsonl(paths.metrics, { step: done, ...evaluation });
-      if (probe && (done % c.run.snapshotEvery! === 0 || done === total)) saveSnapshot(paths.labels, done, task, probe);
+      if (probe && (done % c.run.snapshotEvery! === 0 || done === total)) await saveSnapshot(paths.labels, done, task, probe);
       if (done % c.run.checkpointEvery === 0 || done === end)
-        lastCkpt = saveCheckpoint(paths.checkpoints, { step: done, adamT: opt.t, rng: rng.getState(), config: c, task: task.name }, task, opt, c.run.keepCheckpoints);
+        lastCkpt = await saveCheckpointAsync(paths.checkpoints, { step: done, adamT: opt.t, rng: rng.getState(), config: c, task: task.name }, task, opt, c.run.keepCheckpoints);
       progress.set(done, (s.progressText ?? maskedPredictionText)(m));
     }
     progress.finish();
@@ -240,8 +243,8 @@ function prepareRunDir(paths: ReturnType<typeof runPaths>, s: Stage, resume: boo
   writeJsonAtomic(paths.config, { ...data, ...s.record, config: s.config, environment: environment() });
 }
 
-function saveSnapshot(dir: string, step: number, task: Task, probe: ReturnType<FeatureSource['probe']>): void {
-  const s = task.snapshot!(probe);
+async function saveSnapshot(dir: string, step: number, task: Task, probe: ReturnType<FeatureSource['probe']>): Promise<void> {
+  const s = task.snapshotAsync ? await task.snapshotAsync(probe) : task.snapshot!(probe);
   const arrays = Object.entries(s.streams).map(([name, data]) => ({ name, dtype: 'int32' as const, shape: s.shape, data }));
   writeTensorFile(`${dir}/step-${String(step).padStart(7, '0')}.labels`, { step, lengths: s.lengths, ids: s.ids }, arrays);
 }

@@ -40,11 +40,17 @@ export interface Task {
   frozen(): Record<string, tf.Tensor>;
   step(batch: FeatureBatch, info: StepInfo): TaskStep;
   /**
+   * The same step with awaited reads, for backends that cannot read synchronously (WebGPU; train/reads.ts). The
+   * loop calls it when present; on wasm and cpu it must give exactly `step`'s numbers.
+   */
+  stepAsync?(batch: FeatureBatch, info: StepInfo): Promise<TaskStep>;
+  /**
    * Parameters trained at an optimizer step (default: all of `params.trainable()`). When the set changes (the
    * end of fine-tuning's head-only warm-up), the loop starts a fresh AdamW over the new set at that step.
    */
   trainableAt?(step: number): [string, tf.Variable][];
   /** Labels of a fixed probe set (evaluation mode), for label-quality curves. */
   snapshot?(probe: FeatureBatch): LabelSnapshot;
+  snapshotAsync?(probe: FeatureBatch): Promise<LabelSnapshot>;
   dispose(): void;
 }

@@ -5,10 +5,12 @@ import { BirqError } from '../../src/util/errors';
 import { initBackend } from '../../src/backend';
 import { finiteDifferences, maxRelDiff, onBackend } from '../helpers';
 
-test('initBackend picks wasm here and says why the native backends were skipped', async () => {
+test('initBackend picks wasm here and says why the native backends and webgpu were skipped', async () => {
   const r = await initBackend({ quiet: true });
   assert.equal(r.backend, 'wasm');
-  assert.deepEqual(r.skipped.map((s) => s.backend), ['tensorflow-gpu', 'tensorflow']);
+  assert.deepEqual(r.skipped.map((s) => s.backend), ['tensorflow-gpu', 'webgpu', 'tensorflow']);
+  // No GPU here: no Vulkan driver at all, or only the private lavapipe, which the ladder never adds unforced.
+  assert.match(r.skipped[1].why, /no Vulkan driver|no WebGPU adapter|fallback/);
   for (const s of r.skipped) assert.ok(s.why.length > 10, s.why);
   assert.ok(r.patches.some((p) => p.startsWith('BatchMatMul')));
   assert.ok(r.patches.some((p) => p.startsWith('UnsortedSegmentSum')));
@@ -18,7 +20,7 @@ test('initBackend picks wasm here and says why the native backends were skipped'
 test('an unknown BIRQ_BACKEND is an error that lists the choices', async () => {
   await assert.rejects(initBackend({ force: 'tpu', quiet: true }), (e: unknown) => {
     assert.ok(e instanceof BirqError);
-    assert.match((e as Error).message, /tpu.*tensorflow-gpu, tensorflow, wasm, cpu/);
+    assert.match((e as Error).message, /tpu.*tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
     return true;
   });
 });
