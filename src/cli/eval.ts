@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { loadLm } from '../decode/ngram-lm';
 import { formatErrorRate } from '../metrics/error-rate';
-import { DecodeOptions, evaluateModelGridAsync, EvalResult } from '../finetune/eval';
+import { DecodeOptions, evaluateModelGrid, EvalResult } from '../finetune/eval';
 import { fail } from '../util/errors';
 import { writeJsonAtomic } from '../util/fs';
 import { parseFlags } from './args';
@@ -51,7 +51,7 @@ export async function run(args: string[]): Promise<number> {
   const list = (name: string): (number | undefined)[] => (flags[name] as number[] | undefined) ?? [undefined];
   const grid = list('lm-weight').flatMap((lmWeight) => list('bonus').map((insertionBonus) => ({ decoder, beamWidth: flags.beam as number | undefined, lm, lmWeight, insertionBonus } as DecodeOptions)));
   if (grid.length > 1 && decoder !== 'beam') fail('eval: a grid of --lm-weight / --bonus values needs --decoder beam');
-  const results = await evaluateModelGridAsync(file, { split: (flags.split as string | undefined) ?? '', corpus: flags.corpus as string | undefined }, grid);
+  const results = evaluateModelGrid(file, { split: (flags.split as string | undefined) ?? '', corpus: flags.corpus as string | undefined }, grid);
   const tag = `${decoder}${lm ? '-lm' : ''}${grid.length > 1 ? '-grid' : ''}`;
   const out = (flags.out as string | undefined) ?? path.join(path.dirname(file), `eval-${results[0].split || 'all'}-${tag}.json`);
   writeJsonAtomic(out, grid.length === 1 ? { model: path.resolve(file), ...results[0] } : { model: path.resolve(file), grid: results });
