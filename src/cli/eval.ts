@@ -1,8 +1,10 @@
 /**
  * `birq eval --checkpoint MODEL --split S [--corpus C] [--decoder greedy|beam] [--beam 16] [--lm FILE]
  *            [--lm-weight 0.5] [--bonus 0] [--out FILE] [--json]`
- * `--lm-weight 0.3,0.5,0.8 --bonus 0,1` decodes every combination from one pass of the model and marks the best
- * (tune on dev, then evaluate test with the chosen values).
+ * `--lm-weight 0.3,0.5,0.8 --bonus 0,1` decodes every combination from one pass of the model and marks the best;
+ * with `--tune-split dev` the grid is decoded on dev, and --split is decoded once, with the values dev chose (so a
+ * test number is never the best of several tries on the test set). `--lm builtin` is `birq lm`'s default LM
+ * (6-gram on the training books), trained here the first time it is asked for.
  * Transcribes a split with a fine-tuned CTC model (model.ckpt from `birq finetune`) and prints WER and CER with
  * substitutions / deletions / insertions (PER for a phone model); writes the result JSON with every transcript
  * (default: next to the model, eval-<split>-<decoder>.json).
@@ -16,6 +18,7 @@ import { DecodeOptions, evaluateModelGrid, EvalResult } from '../finetune/eval';
 import { fail } from '../util/errors';
 import { writeJsonAtomic } from '../util/fs';
 import { parseFlags } from './args';
+import { builtinLm } from './lm';
 
 /** What ranks decoders: WER (ties broken by CER) for characters, PER for phones. */
 function rate(r: EvalResult): number {
@@ -29,7 +32,8 @@ export async function run(args: string[]): Promise<number> {
     corpus: { type: 'string' },
     decoder: { type: 'string', choices: ['greedy', 'beam'], help: 'default beam with --lm, else greedy' },
     beam: { type: 'number', help: 'beam width (default 16)', range: { integer: true, min: 1 } },
-    lm: { type: 'string' },
+    lm: { type: 'string', help: "character LM JSON from birq lm, or 'builtin' (trained on first use)" },
+    'tune-split': { type: 'string', help: 'choose --lm-weight / --bonus on this split (e.g. dev), then decode --split with them' },
     'lm-weight': { type: 'numbers', help: 'LM weight, or a comma list to sweep', range: { min: 0 } },
     bonus: { type: 'numbers', help: 'insertion bonus, or a comma list to sweep' },
     out: { type: 'string' },
@@ -45,21 +49,36 @@ export async function run(args: string[]): Promise<number> {
   if (!file.endsWith('.ckpt')) file = path.join(file, 'model.ckpt');
   if (!fs.existsSync(file)) fail('no fine-tuned model here (--checkpoint: a model.ckpt from birq finetune, or its run directory)', file);
   await initBackend({ quiet: Boolean(flags.quiet) });
-  const lm = flags.lm ? loadLm(flags.lm as string) : undefined;
+  const lmFile = flags.lm === 'builtin' ? await builtinLm() : (flags.lm as string | undefined);
+  const lm = lmFile ? loadLm(lmFile) : undefined;
   const decoder = (flags.decoder as string | undefined) ?? (lm ? 'beam' : 'greedy');
   // --lm-weight and --bonus take comma lists: every combination is decoded from one pass of the model.
   const list = (name: string): (number | undefined)[] => (flags[name] as number[] | undefined) ?? [undefined];
   const grid = list('lm-weight').flatMap((lmWeight) => list('bonus').map((insertionBonus) => ({ decoder, beamWidth: flags.beam as number | undefined, lm, lmWeight, insertionBonus } as DecodeOptions)));
   if (grid.length > 1 && decoder !== 'beam') fail('eval: a grid of --lm-weight / --bonus values needs --decoder beam');
-  const results = evaluateModelGrid(file, { split: (flags.split as string | undefined) ?? '', corpus: flags.corpus as string | undefined }, grid);
+  const corpus = flags.corpus as string | undefined;
+  const tuneSplit = flags['tune-split'] as string | undefined;
+  let tuned: { split: string; grid: EvalResult[]; best: EvalResult } | undefined;
+  if (tuneSplit) {
+    if (tuneSplit === flags.split) fail(`eval: --tune-split ${tuneSplit} is the split being scored; tune on another (e.g. dev)`);
+    const onTune = evaluateModelGrid(file, { split: tuneSplit, corpus }, grid);
+    const chosen = onTune.reduce((a, b) => (rate(b) < rate(a) ? b : a));
+    tuned = { split: tuneSplit, grid: onTune, best: chosen };
+    grid.splice(0, grid.length, { ...grid[0], lmWeight: chosen.decoder.lmWeight, insertionBonus: chosen.decoder.insertionBonus });
+  }
+  const results = evaluateModelGrid(file, { split: (flags.split as string | undefined) ?? '', corpus }, grid);
   const tag = `${decoder}${lm ? '-lm' : ''}${grid.length > 1 ? '-grid' : ''}`;
   const out = (flags.out as string | undefined) ?? path.join(path.dirname(file), `eval-${results[0].split || 'all'}-${tag}.json`);
-  writeJsonAtomic(out, grid.length === 1 ? { model: path.resolve(file), ...results[0] } : { model: path.resolve(file), grid: results });
+  const strip = ({ transcripts: _t, ...rest }: EvalResult) => rest;
+  // What --tune-split chose, and the tuning split's own error rates (its transcripts stay out: one split's worth).
+  // The file keeps every grid point; the printed JSON (a results-store row per number) keeps the chosen one.
+  const tuning = tuned && { split: tuned.split, lmWeight: tuned.best.decoder.lmWeight, bonus: tuned.best.decoder.insertionBonus, best: strip(tuned.best) };
+  writeJsonAtomic(out, grid.length === 1 ? { model: path.resolve(file), ...results[0], ...(tuned && { tuned: { ...tuning, grid: tuned.grid.map(strip) } }) } : { model: path.resolve(file), grid: results });
   const best = results.reduce((a, b) => (rate(b) < rate(a) ? b : a));
   if (flags.json) {
-    const strip = ({ transcripts: _t, ...rest }: EvalResult) => rest;
-    process.stdout.write(JSON.stringify(grid.length === 1 ? { ...strip(results[0]), out } : { grid: results.map(strip), best: strip(best), out }) + '\n');
+    process.stdout.write(JSON.stringify(grid.length === 1 ? { ...strip(results[0]), ...(tuning && { tuned: tuning }), out } : { grid: results.map(strip), best: strip(best), out }) + '\n');
   } else {
+    if (tuned) process.stdout.write(`tuned on ${tuned.split}: lm-weight ${tuned.best.decoder.lmWeight ?? '-'} bonus ${tuned.best.decoder.insertionBonus ?? 0} (${formatErrorRate(tuned.best.wer ? 'WER' : 'PER', (tuned.best.wer ?? tuned.best.per)!)})\n`);
     const r = results[0];
     process.stdout.write(`${r.split} (${r.utterances} utterances, ${decoder}${lm ? ' + LM' : ''}):\n`);
     for (const x of results) {

@@ -91,6 +91,18 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * The default LM (6-gram, Kneser–Ney, the four training books) at its default path, trained if it is not there:
+ * `birq eval --lm builtin`. Training is deterministic, so two processes racing to write it write the same file.
+ */
+export async function builtinLm(order = 6): Promise<string> {
+  const out = path.join(dataRoot(), 'lm', `austen-char${order}.json`);
+  if (fs.existsSync(out)) return out;
+  const sentences = Object.values(await austenSentences(LM_BOOKS)).flat();
+  saveLm(CharNgramLm.train(sentences, order, `Austen: ${LM_BOOKS.join(', ')} (data-scripts sentence splitting, LibriSpeech normalization)`, 'kneser-ney'), out);
+  return out;
+}
+
 /** Persuasion's sentences: read for the held-out check only, never trained on. */
 async function devSentences(): Promise<string[]> {
   const ds = path.join(__dirname, '..', '..', 'data-scripts');

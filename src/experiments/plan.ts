@@ -74,6 +74,20 @@ export function planSuite(o: PlanOptions): Job[] {
           add({ stage: `eval-${budget}-${test}`, kind: 'eval', deps: [ft], steps: 0, estS: p.cost.evalS,
             argv: ['eval', '--checkpoint', dir(`finetune-${budget}`), '--split', test, '--corpus', `austen-${p.corpus}`, '--out', path.join(dir(`eval-${budget}-${test}`), 'eval.json'), '--json', '--quiet'] });
       }
+      if (p.chars && o.suite.words) {
+        const c = p.chars;
+        const from = pre ? ['--from', dir('pretrain')] : ['--supervised', '--encoder', p.encoder];
+        const ft = add({
+          stage: `finetune-${c.budget}-chars`, kind: 'finetune', deps: pre ? [pre] : [], steps: c.steps, estS: p.cost.stageS + c.steps * p.cost.finetune,
+          argv: ['finetune', ...from, '--preset', p.finetunePreset, '--vocab', 'chars', '--split', c.budget, '--corpus', `austen-${p.corpus}`,
+            ...sets([...p.finetuneSet, `run.steps=${c.steps}`, `seed=${seed}`]), '--run-dir', dir(`finetune-${c.budget}-chars`), '--json'],
+        });
+        for (const test of p.evalSplits)
+          add({ stage: `eval-${c.budget}-chars-${test}`, kind: 'eval', deps: [ft], steps: 0, estS: 4 * p.cost.evalS,
+            argv: ['eval', '--checkpoint', dir(`finetune-${c.budget}-chars`), '--split', test, '--corpus', `austen-${p.corpus}`, '--lm', 'builtin', '--decoder', 'beam',
+              '--lm-weight', c.lmWeights.join(','), '--bonus', c.bonuses.join(','), '--tune-split', c.tuneSplit,
+              '--out', path.join(dir(`eval-${c.budget}-chars-${test}`), 'eval.json'), '--json', '--quiet'] });
+      }
       if (pre) {
         add({ stage: `labels-${p.labelSplit}`, kind: 'labels', deps: [pre], steps: 0, estS: p.cost.labelsS,
           argv: ['labels', '--run', dir('pretrain'), '--split', p.labelSplit, '--no-kmeans', '--out', path.join(dir(`labels-${p.labelSplit}`), 'labels.json'), '--json', '--quiet'] });

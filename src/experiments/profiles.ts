@@ -26,6 +26,12 @@ export interface SuiteProfile {
   finetuneSteps: Record<string, number>;
   /** Splits every fine-tuned model is scored on (greedy phone decoding: PER). */
   evalSplits: string[];
+  /**
+   * Words beside phones: character CTC on one labeled budget, decoded by beam search with the built-in character
+   * LM (`birq eval --lm builtin`), its weight and insertion bonus chosen on `tuneSplit` and then applied once to
+   * each eval split (WER, CER). Absent: phones only.
+   */
+  chars?: { budget: string; steps: number; lmWeights: number[]; bonuses: number[]; tuneSplit: string };
   /** Split the label statistics and the phone probe are computed on (exact alignments, >= 20k frames at protocol). */
   labelSplit: string;
   /** Labeled split the per-layer phone probe is fit on. */
@@ -48,6 +54,7 @@ export const SUITE_PROFILES: Record<string, SuiteProfile> = {
     finetuneSet: ['freezeEncoderSteps=2', 'run.evalEvery=1000', 'run.logEvery=2'],
     finetuneSteps: { 'train-labeled': 6 },
     evalSplits: ['test-clean'],
+    chars: { budget: 'train-labeled', steps: 6, lmWeights: [0.5], bonuses: [0, 1], tuneSplit: 'dev' },
     labelSplit: 'dev',
     probeFitSplit: 'train-labeled',
     seeds: 3,
@@ -83,6 +90,7 @@ export const SUITE_PROFILES: Record<string, SuiteProfile> = {
     finetuneSet: ['optim.lr=1e-3', 'optim.warmupSteps=100', 'freezeEncoderSteps=100', 'run.evalEvery=100000', 'run.logEvery=20'],
     finetuneSteps: { 'train-10min': 800, 'train-1h': 2000 },
     evalSplits: ['test-clean', 'test-other'],
+    chars: { budget: 'train-1h', steps: 2000, lmWeights: [0.3, 0.5, 0.8], bonuses: [0, 1, 2], tuneSplit: 'dev' },
     labelSplit: 'dev',
     probeFitSplit: 'train-1h',
     seeds: 3,

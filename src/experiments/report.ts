@@ -126,6 +126,18 @@ export function suiteReport(root: string): SuiteReport {
     figs.push({ name: 'per', caption: 'Phone error rate per arm and labeled budget (mean ± sd over seeds)', fig: perFigure(rec, cols, perStats) });
   }
 
+  // Words beside phones: character CTC + the character LM, its weight and bonus chosen on the tuning split.
+  if (p.chars && rows.some((r) => r.stage.startsWith(`eval-${p.chars!.budget}-chars-`))) {
+    const c = p.chars;
+    md.push(`## Word and character error rates: character CTC on ${c.budget}, beam search + the character LM (%; mean ± sd (seeds))`, '',
+      `LM weight ∈ {${c.lmWeights.join(', ')}} and insertion bonus ∈ {${c.bonuses.join(', ')}} are chosen per model on ${c.tuneSplit}, then each test split is decoded once with them.`, '');
+    const wc = p.evalSplits.flatMap((t) => ['wer', 'cer'].map((m) => ({ t, m, s: stat(`eval-${c.budget}-chars-${t}`, `${m}.rate`) })));
+    const chosen = stat(`eval-${c.budget}-chars-${p.evalSplits[0]}`, 'tuned.lmWeight');
+    md.push(`| arm | ${wc.map((x) => `${x.t} ${x.m.toUpperCase()}`).join(' | ')} | LM weight chosen${paperKeys.map((k) => ` | paper ${k}`).join('')} |`, `|---|${wc.map(() => '---|').join('')}---|${paperKeys.map(() => '---|').join('')}`);
+    for (const a of rec.arms) md.push(`| ${a.name} | ${wc.map((x) => cell(x.s.get(a.name), pct)).join(' | ')} | ${cell(chosen.get(a.name), (x) => x.toFixed(2))}${paperKeys.map((k) => ` | ${a.paper?.[k] ?? ''}`).join('')} |`);
+    md.push('');
+  }
+
   // Label statistics on the evaluation split, each beside its chance level.
   const L = `labels-${p.labelSplit}`;
   if (rows.some((r) => r.stage === L)) {

@@ -29,6 +29,8 @@ export interface Suite {
   paper: string;
   /** Overrides every pretraining arm of this suite gets on top of the profile's (e.g. a deeper smoke encoder). */
   pretrainSet?: (encoderBlocks: number) => string[];
+  /** The paper reports words: also fine-tune characters and decode with the LM where the profile says how. */
+  words?: boolean;
   arms: Arm[];
 }
 
@@ -42,6 +44,7 @@ export const SUITES: Record<string, Suite> = {
     name: 'table2',
     what: 'supervised vs BEST-RQ vs BiRQ after CTC fine-tuning on each labeled budget (the paper\'s Table 2)',
     paper: 'Table 2, LibriSpeech 960 h SSL → 100 h CTC, 155 M Conformer, WER % test-clean / test-other',
+    words: true,
     arms: [
       { name: 'supervised', what: 'no pretraining: the same encoder from random init, CTC on the labeled budget', pretrain: null, paper: { 'test-clean WER': 7.4, 'test-other WER': 20.5 } },
       { ...bestrq, paper: { 'test-clean WER': 6.8, 'test-other WER': 19.6 } },
@@ -53,6 +56,7 @@ export const SUITES: Record<string, Suite> = {
     what: 'which block labels itself: enhanced labels from block k ∈ {2, 3, 4} of 5 (the paper\'s Table 1a)',
     paper: 'Table 1a, 5-layer model: k = 4 best of {2, 3, 4} (test-other WER; the paper prints no error bars)',
     pretrainSet: fiveBlocks,
+    words: true,
     arms: [2, 3, 4].map((k) => birq(`k${k}`, `BiRQ with enhanced labels from block ${k}`, [`enhanced.layer=${k}`])),
   },
   'table1-codebook': {

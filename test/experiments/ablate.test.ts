@@ -78,6 +78,10 @@ for (const name of Object.keys(SUITES)) {
     const perTable = md.split('## Phone error rate')[1]?.split('\n\n')[1] ?? '';
     assert.ok(perTable.includes('|') && !/\| – /.test(perTable), `${name}: an empty PER cell:\n${perTable}`);
     assert.ok(md.includes('## Label statistics') && md.includes('## Frozen-encoder phone probe'), `${name}: label statistics and probe tables`);
+    if (SUITES[name].words) {
+      const words = md.split('## Word and character error rates')[1]?.split('\n\n')[2] ?? '';
+      assert.ok(words.includes('|') && !/\| – /.test(words), `${name}: an empty WER/CER cell:\n${words}`);
+    }
     assert.ok(fs.statSync(rep.html).size > 100_000, `${name}: report.html inlines plotly`);
     assert.ok(rep.headline.length >= 2);
     // What a repository keeps of it: report.md with every figure it links, and the store as CSV.

@@ -142,6 +142,16 @@ describe('CTC fine-tuning on the smoke corpus', () => {
     assert.deepEqual(grid.grid.map((r: { decoder: { lmWeight: number; insertionBonus: number } }) => [r.decoder.lmWeight, r.decoder.insertionBonus]), [[0.2, 0], [0.2, 1], [0.6, 0], [0.6, 1]]);
     assert.ok(grid.grid.every((r: { wer: { rate: number } }) => r.wer.rate >= grid.best.wer.rate));
     await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--bonus', '0,x', '--decoder', 'beam', '--quiet'])), /--bonus: must be comma-separated numbers/);
+    // --tune-split: the grid is decoded on dev, the test split once, with dev's best values.
+    const tunedOut = path.join(tmp, 'eval-tuned.json');
+    const { out: tp } = await quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'test-clean', '--tune-split', 'dev', '--lm', lmFile, '--beam', '2', '--lm-weight', '0.2,0.6', '--bonus', '0,1', '--out', tunedOut, '--json', '--quiet']));
+    const t = JSON.parse(tp);
+    assert.equal(t.split, 'test-clean');
+    assert.deepEqual([t.decoder.lmWeight, t.decoder.insertionBonus], [grid.best.decoder.lmWeight, grid.best.decoder.insertionBonus], 'test decoded with the values the dev grid chose');
+    assert.deepEqual([t.tuned.split, t.tuned.lmWeight, t.tuned.bonus, t.tuned.best.wer.rate], ['dev', grid.best.decoder.lmWeight, grid.best.decoder.insertionBonus, grid.best.wer.rate]);
+    assert.equal(t.tuned.grid, undefined, 'the printed row keeps the chosen point only');
+    assert.equal(JSON.parse(fs.readFileSync(tunedOut, 'utf8')).tuned.grid.length, 4, 'the file keeps the whole dev grid');
+    await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--tune-split', 'dev', '--lm', lmFile, '--quiet'])), /is the split being scored/);
   });
 
   it('phone targets: PER', async () => {
