@@ -125,11 +125,15 @@ export const SUITES: Record<string, Suite> = {
   },
   'protocol-sweep': {
     name: 'protocol-sweep',
-    what: 'the sweep that chose the protocol: BEST-RQ masking probability × learning rate, judged by the phone probe and the 10-min fine-tune',
+    what: 'the sweep that chose the protocol: BEST-RQ masking probability × learning rate, and 4× the pretraining steps, judged by the phone probe and the 10-min fine-tune',
     paper: 'ours: the paper uses p = 0.01 and AdamW 1e-4 at a far larger batch',
-    arms: [0.01, 0.04, 0.1].flatMap((p) => [3e-4, 1e-3].map((lr): Arm => ({
-      name: `p${p}-lr${lr}`, what: `BEST-RQ, masking start probability ${p}, peak lr ${lr}`, pretrain: { kind: 'ssl', task: 'bestrq', set: [`masking.startProb=${p}`, `optim.lr=${lr}`] },
-    }))),
+    arms: [
+      ...[0.01, 0.04, 0.1].flatMap((p) => [3e-4, 1e-3].map((lr): Arm => ({
+        name: `p${p}-lr${lr}`, what: `BEST-RQ, masking start probability ${p}, peak lr ${lr}`, pretrain: { kind: 'ssl', task: 'bestrq', set: [`masking.startProb=${p}`, `optim.lr=${lr}`] },
+      }))),
+      // Does more pretraining help where 2,000 steps did not? The protocol's p and lr, 4× as many steps.
+      { name: 'p0.04-lr0.001-4x', what: 'BEST-RQ, p 0.04, peak lr 1e-3, 4× the pretraining steps', pretrain: { kind: 'ssl', task: 'bestrq', set: ['masking.startProb=0.04', 'optim.lr=0.001'], stepsScale: 4 } },
+    ],
   },
 };
 
