@@ -117,9 +117,15 @@ export function suiteReport(root: string): SuiteReport {
         const o = s.get(a);
         if (!o?.n) continue;
         const d = o.mean - base.mean;
-        const se = Math.sqrt((base.sd || 0) ** 2 / base.n + (o.sd || 0) ** 2 / o.n);
-        const big = Math.abs(d) > 2 * Math.max(base.sd || 0, o.sd || 0) && base.n > 1 && o.n > 1;
-        md.push(`- ${a}: ${d >= 0 ? '+' : ''}${pct(d)} ± ${pct(se)} points${big ? ' (> 2 sd)' : ''}`);
+        const sign = d >= 0 ? '+' : '';
+        // One seed on either side has no spread: a difference without an error bar, said so.
+        if (base.n < 2 || o.n < 2) {
+          md.push(`- ${a}: ${sign}${pct(d)} points (${Math.min(base.n, o.n)} seed on one side: no error bar yet)`);
+          continue;
+        }
+        const se = Math.sqrt(base.sd ** 2 / base.n + o.sd ** 2 / o.n);
+        const big = Math.abs(d) > 2 * Math.max(base.sd, o.sd);
+        md.push(`- ${a}: ${sign}${pct(d)} ± ${pct(se)} points${big ? ' (> 2 sd)' : ''}`);
       }
       md.push('');
     }

@@ -43,27 +43,47 @@ export function isFinished(job: Job): boolean {
 export function prepareStage(job: Job, resultsFile: string): string[] {
   withResultsLock(resultsFile, () => dropStageRows(resultsFile, job.arm, job.seed, job.stage));
   const start = path.join(job.dir, 'stage-start.json');
-  const sameConfig = !fs.existsSync(start) || safeRead<{ configHash?: string }>(start)?.configHash === job.configHash;
+  const prev = fs.existsSync(start) ? safeRead<StageStart>(start) : undefined;
+  const sameConfig = !fs.existsSync(start) || prev?.configHash === job.configHash;
   const resumable = RESUMABLE.includes(job.kind) && sameConfig && fs.existsSync(path.join(job.dir, 'checkpoints', 'latest.json'));
+  // The compute of earlier, interrupted attempts: from their start to the last thing they wrote (their logs and
+  // metrics are written as they go), so a stage resumed across sessions reports all the time it took.
+  const priorWallS = resumable && prev?.startedAt ? (prev.priorWallS ?? 0) + Math.max(0, (lastWrite(job.dir) - Date.parse(prev.startedAt)) / 1000) : 0;
   if (!resumable) fs.rmSync(job.dir, { recursive: true, force: true });
   fs.mkdirSync(job.dir, { recursive: true });
-  writeJsonAtomic(start, { id: job.id, configHash: job.configHash });
+  writeJsonAtomic(start, { id: job.id, configHash: job.configHash, startedAt: new Date().toISOString(), priorWallS } satisfies StageStart);
   return resumable ? [...job.argv, '--resume'] : job.argv;
+}
+
+interface StageStart {
+  id: string;
+  configHash: string;
+  startedAt?: string;
+  /** Seconds spent by the attempts before this one (0 for a fresh start). */
+  priorWallS?: number;
+}
+
+function lastWrite(dir: string): number {
+  const times = ['stderr.log', 'stdout.log', 'metrics.jsonl', 'events.jsonl'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f)).map((f) => fs.statSync(f).mtimeMs);
+  return times.length ? Math.max(...times) : 0;
 }
 
 /** Rows of a finished stage, then stage.json: last, so a kill before it reruns the stage and never loses rows. */
 export function recordStage(job: Job, out: StageOutcome, o: RecordMeta): void {
   const time = new Date().toISOString();
+  const startFile = path.join(job.dir, 'stage-start.json');
+  const priorWallS = (fs.existsSync(startFile) ? safeRead<StageStart>(startFile)?.priorWallS : 0) ?? 0;
+  const wallS = out.wallS + priorWallS;
   const rows: ResultRow[] = Object.entries(numericLeaves(out.result)).map(([metric, value]) => ({
     suite: o.suite, profile: o.profile, arm: job.arm, seed: job.seed, stage: job.stage, metric, value,
-    runDir: job.dir, configHash: job.configHash, commit: o.commit, wallS: Math.round(out.wallS * 10) / 10, steps: job.steps, time,
+    runDir: job.dir, configHash: job.configHash, commit: o.commit, wallS: Math.round(wallS * 10) / 10, steps: job.steps, time,
   }));
   withResultsLock(o.resultsFile, () => {
     // A task requeued after it recorded, or recorded twice, must not leave two sets of rows.
     dropStageRows(o.resultsFile, job.arm, job.seed, job.stage);
     appendRows(o.resultsFile, rows);
   });
-  writeJsonAtomic(path.join(job.dir, 'stage.json'), { id: job.id, kind: job.kind, argv: job.argv, configHash: job.configHash, wallS: out.wallS, steps: job.steps, commit: o.commit, finishedAt: time, result: out.result });
+  writeJsonAtomic(path.join(job.dir, 'stage.json'), { id: job.id, kind: job.kind, argv: job.argv, configHash: job.configHash, wallS, lastAttemptWallS: out.wallS, steps: job.steps, commit: o.commit, finishedAt: time, result: out.result });
 }
 
 /**
