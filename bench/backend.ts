@@ -9,8 +9,8 @@ import { BACKENDS, ffnTimes, initBackend, matmulGflops } from '../src/backend';
 
 async function one(name: string): Promise<Record<string, unknown>> {
   const r = await initBackend({ force: name, quiet: true });
-  const gflops = matmulGflops();
-  const ffn = ffnTimes();
+  const gflops = await matmulGflops();
+  const ffn = await ffnTimes();
   return {
     bench: 'backend',
     backend: r.backend,

@@ -10,22 +10,28 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median ms of `fn` over `reps` after `warmup` calls; `fn` must force its result (dataSync). */
-export function timeMs(fn: () => void, reps = 7, warmup = 2): number {
-  for (let i = 0; i < warmup; i++) fn();
+/** Median ms of `fn` over `reps` after `warmup` calls; `fn` must force its result (an awaited read: WebGPU has no other). */
+export async function timeMs(fn: () => unknown, reps = 7, warmup = 2): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
   const ts: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
-    fn();
+    await fn();
     ts.push(performance.now() - t);
   }
   return median(ts);
 }
 
-export function matmulGflops(n = 512, reps = 7): number {
+/** Read a tensor (forcing its computation) and dispose it. */
+async function force(t: tf.Tensor): Promise<void> {
+  await t.data();
+  t.dispose();
+}
+
+export async function matmulGflops(n = 512, reps = 7): Promise<number> {
   const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
   const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
-  const ms = timeMs(() => tf.tidy(() => tf.matMul(a, b)).dataSync(), reps);
+  const ms = await timeMs(() => force(tf.tidy(() => tf.matMul(a, b))), reps);
   tf.dispose([a, b]);
   return (2 * n * n * n) / (ms * 1e6);
 }
@@ -37,7 +43,7 @@ export interface FfnTimes {
 }
 
 /** Feed-forward block [N, D] -> [N, F] -> [N, D] with swish; loss = mean square of the output. */
-export function ffnTimes(rows = 1600, d = 144, f = 576, reps = 7): FfnTimes {
+export async function ffnTimes(rows = 1600, d = 144, f = 576, reps = 7): Promise<FfnTimes> {
   const x = tf.randomNormal([rows, d], 0, 1, 'float32', 3);
   const w1 = tf.variable(tf.randomNormal([d, f], 0, 0.05, 'float32', 4));
   const w2 = tf.variable(tf.randomNormal([f, d], 0, 0.05, 'float32', 5));
@@ -45,12 +51,10 @@ export function ffnTimes(rows = 1600, d = 144, f = 576, reps = 7): FfnTimes {
     const h = tf.matMul(x, w1); // [N, F]
     return tf.mean(tf.square(tf.matMul(tf.mul(h, tf.sigmoid(h)), w2))) as tf.Scalar;
   };
-  const fwd = timeMs(() => tf.tidy(() => loss()).dataSync(), reps);
-  const fwdBwd = timeMs(() => {
+  const fwd = await timeMs(() => force(tf.tidy(() => loss())), reps);
+  const fwdBwd = await timeMs(async () => {
     const { value, grads } = tf.variableGrads(loss, [w1, w2]);
-    value.dataSync();
-    grads[w1.name].dataSync();
-    grads[w2.name].dataSync();
+    await Promise.all([value.data(), grads[w1.name].data(), grads[w2.name].data()]);
     tf.dispose([value, ...Object.values(grads)]);
   }, reps);
   tf.dispose([x, w1, w2]);

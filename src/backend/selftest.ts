@@ -10,7 +10,7 @@ export interface TinyRunOptions {
   onStep?: (step: number, loss: number) => void;
 }
 
-export function tinyTrainingRun(opts: TinyRunOptions = {}): { step: number[]; loss: number[] } {
+export async function tinyTrainingRun(opts: TinyRunOptions = {}): Promise<{ step: number[]; loss: number[] }> {
   const steps = opts.steps ?? 100;
   const seed = opts.seed ?? 0;
   const x = tf.randomNormal([256, 16], 0, 1, 'float32', seed + 1); // [N, 16]
@@ -21,7 +21,7 @@ export function tinyTrainingRun(opts: TinyRunOptions = {}): { step: number[]; lo
   const out = { step: [] as number[], loss: [] as number[] };
   for (let s = 1; s <= steps; s++) {
     const loss = opt.minimize(() => tf.losses.meanSquaredError(target, tf.matMul(tf.relu(tf.matMul(x, w1)), w2)) as tf.Scalar, true, [w1, w2])!;
-    const v = loss.dataSync()[0];
+    const v = (await loss.data())[0]; // the only read on WebGPU
     loss.dispose();
     out.step.push(s);
     out.loss.push(v);
