@@ -12,7 +12,7 @@
  * folder (bench/gpu/prepare.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend';
+import { gpuErrorScope, initBackend } from '../../src/backend';
 import { SUBSAMPLING } from '../../src/model/config';
 import { MaskedPredictionTask } from '../../src/tasks/masked-prediction';
 import { AdamW } from '../../src/train/adamw';
@@ -129,12 +129,10 @@ async function measure(o: CheckOptions, B: number): Promise<Row & Record<string,
   const src = new ToyFeatureSource({ seed: 1, batchSize: B, frames, melBins: c.encoder.inputDim });
   const batch = src.batchAt(0);
   batch.lengths = batch.lengths.map(() => frames);
-  const device = (tf.backend() as unknown as { device?: GpuErrorScopes }).device;
   const times: number[] = [];
   try {
     for (let i = 0; i < o.warmup + o.steps; i++) {
-      device?.pushErrorScope('out-of-memory');
-      device?.pushErrorScope('validation');
+      const scope = gpuErrorScope(); // an out-of-memory or validation error: the batch does not fit
       const t0 = performance.now();
       const r = await task.stepAsync(batch, { step: i, micro: 0, totalSteps: 1000, seed: 1 });
       opt.step(r.grads, 1e-4);
@@ -142,8 +140,7 @@ async function measure(o: CheckOptions, B: number): Promise<Row & Record<string,
       // The loop reads once per step (the losses, inside stepAsync); wait for the update too before timing.
       await opt.stateTensors()[Object.keys(opt.stateTensors())[0]]?.data();
       const ms = performance.now() - t0;
-      const errors = device ? [await device.popErrorScope(), await device.popErrorScope()].filter(Boolean) : [];
-      if (errors.length) return { batch: B, fits: false, why: `WebGPU error: ${errors.map((e) => e!.message.split('\n')[0]).join('; ')}` };
+      await scope.close();
       const bad = Object.entries(r.losses).find(([, v]) => !Number.isFinite(v));
       if (bad) return { batch: B, fits: false, why: `loss ${bad[0]} is ${bad[1]}` };
       if (i >= o.warmup) times.push(ms);
@@ -164,10 +161,4 @@ async function measure(o: CheckOptions, B: number): Promise<Row & Record<string,
     batch: B, fits: true, audio_s_per_s: Math.round(((B * frames * 0.01) / (ms / 1000)) * 10) / 10, step_ms: Math.round(ms), steps_ms: times.map(Math.round),
     crop_s: frames * 0.01, task: c.task, gumbel: c.enhanced.mode, recompute: c.memory.recomputeBlocks, gpu_bytes_allocated: mem.numBytesAllocatedInGPU ?? null,
   };
-}
-
-/** The part of GPUDevice used here: error scopes, so an allocation that does not fit is seen, not silently wrong. */
-interface GpuErrorScopes {
-  pushErrorScope(filter: 'out-of-memory' | 'validation'): void;
-  popErrorScope(): Promise<{ message: string } | null>;
 }

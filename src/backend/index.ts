@@ -145,6 +145,12 @@ function versions(): Record<string, string> {
 
 export { patchWasm, DELEGATED_KERNELS } from './wasm-patches';
 export { describeAdapter, privateLavapipeIcd } from './webgpu';
+import { gpuErrorScope as scopeOn } from './webgpu';
+
+/** WebGPU error scopes around a step (webgpu.ts gpuErrorScope); a no-op on every other backend. */
+export function gpuErrorScope(): { close(): Promise<void> } {
+  return scopeOn(tf.backend() as { device?: unknown }, tf.getBackend() === 'webgpu');
+}
 export { setBackendReportStream } from './report-stream';
 export type { AdapterInfo } from './webgpu';
 

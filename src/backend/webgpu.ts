@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BirqError } from '../util/errors';
 import { cacheRoot } from '../util/paths';
 
 /** What the adapter says about itself (GPUAdapterInfo), as the backend report shows it. */
@@ -130,4 +131,29 @@ interface GpuLike {
   requestAdapter(o?: { powerPreference?: string }): Promise<{
     info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
   } | null>;
+}
+
+/** The part of GPUDevice used for error scopes. */
+interface ScopedDevice {
+  pushErrorScope(filter: 'validation' | 'out-of-memory'): void;
+  popErrorScope(): Promise<{ message: string } | null>;
+}
+
+/**
+ * Catch what WebGPU reports without throwing. An invalid pipeline or an allocation that does not fit is reported
+ * through the device's error scopes (and printed by Dawn), while the ops involved return wrong numbers: a
+ * training step must not go on from there. Open before the work, `close()` after its last read: throws naming
+ * the errors. Off webgpu both are no-ops.
+ */
+export function gpuErrorScope(backend: { device?: unknown } | null, isWebgpu: boolean): { close(): Promise<void> } {
+  const device = isWebgpu ? (backend?.device as ScopedDevice | undefined) : undefined;
+  if (!device) return { close: async () => {} };
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  return {
+    async close() {
+      const errors = [await device.popErrorScope(), await device.popErrorScope()].filter((e): e is { message: string } => e !== null);
+      if (errors.length) throw new BirqError(`WebGPU reported ${errors.map((e) => e.message.split('\n')[0]).join('; ')}`);
+    },
+  };
 }

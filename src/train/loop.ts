@@ -14,7 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../backend';
+import { gpuErrorScope, initBackend } from '../backend';
 import { BirqError } from '../util/errors';
 import { appendJsonl, readJson, writeJsonAtomic } from '../util/fs';
 import { Progress, ProgressInfo } from '../util/progress';
@@ -117,6 +117,7 @@ export async function runStage(s: Stage, o: LoopOptions): Promise<TrainResult> {
     for (let step = start; step < end; step++) {
       if (step > start && switchesAt(step)) (opt.dispose(), (opt = new AdamW(c.optim, trainableAt(step))));
       const t0 = performance.now();
+      const gpuErrors = gpuErrorScope(); // WebGPU reports some failures only here, never by throwing
       const lr = learningRate(c.optim, step, total);
       // Gradient accumulation: mean of the micro-batch gradients, then one update.
       const grads = new Map<string, tf.Tensor>();
@@ -140,6 +141,7 @@ export async function runStage(s: Stage, o: LoopOptions): Promise<TrainResult> {
       }
       if (c.optim.accumulate > 1) for (const [k, g] of grads) grads.set(k, tf.tidy(() => tf.div(g, c.optim.accumulate))), g.dispose();
       const { norm } = await clipByGlobalNormAsync(grads, c.optim.clipNorm);
+      await gpuErrors.close().catch((e) => (tf.dispose([...grads.values()]), Promise.reject(stop(`${step}: ${(e as Error).message}`))));
       if (!Number.isFinite(norm)) {
         tf.dispose([...grads.values()]);
         throw stop(`${step}: gradient norm is ${norm}`);

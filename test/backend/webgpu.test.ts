@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend';
+import { gpuErrorScope, initBackend } from '../../src/backend';
 import { charVocab } from '../../src/decode/vocab';
 import { Conformer } from '../../src/model/conformer';
 import { CtcFinetuneTask } from '../../src/tasks/ctc';
@@ -150,4 +150,15 @@ test('GPU memory does not grow over webgpu training steps', async () => {
   // After the first step (positional tables, AdamW moments), every step leaves the same tensors and bytes behind.
   for (const x of seen.slice(2)) assert.deepEqual(x, seen[1], `tensors and GPU bytes by step: ${JSON.stringify(seen)}`);
   assert.ok(seen[1].gpuBytes > 0, 'tf.memory() reports GPU bytes on webgpu');
+});
+
+test('a WebGPU error that tfjs does not throw (an invalid pipeline) is caught by the step\'s error scope', async () => {
+  await useWebgpu();
+  const scope = gpuErrorScope();
+  // tf.addN of 20 tensors: one shader with 21 storage buffers, over the device's 8 (src/backend/add-n.ts).
+  const xs = Array.from({ length: 20 }, (_, i) => tf.fill([64], i + 1));
+  const sum = tf.addN(xs);
+  await sum.data();
+  await assert.rejects(scope.close(), /WebGPU reported .*storage buffers/);
+  tf.dispose([...xs, sum]);
 });
