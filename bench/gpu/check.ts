@@ -45,7 +45,9 @@ export async function gpuCheck(o: CheckOptions, emit: Emit): Promise<boolean> {
   const fit = rows.filter((r) => r.fits);
   const best = fit.reduce<Row | null>((b, r) => (!b || r.audio_s_per_s! > b.audio_s_per_s! ? r : b), null);
   const at8 = fit.find((r) => r.batch === 8) ?? null;
-  const wasm = o.wasmReference && typeof o.wasmReference.audio_s_per_s === 'number' ? o.wasmReference.audio_s_per_s : null;
+  // The wasm figure only compares with a run of the same preset.
+  const ref = o.wasmReference && o.wasmReference.preset === o.preset ? o.wasmReference : null;
+  const wasm = ref && typeof ref.audio_s_per_s === 'number' ? ref.audio_s_per_s : null;
   emit({
     check: 'summary', preset: o.preset, backend: report.backend, adapter: report.adapter?.description ?? null,
     batch8_audio_s_per_s: at8?.audio_s_per_s ?? null, largest_batch: fit.at(-1)?.batch ?? null,
