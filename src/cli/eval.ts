@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { loadLm } from '../decode/ngram-lm';
 import { formatErrorRate } from '../metrics/error-rate';
-import { DecodeOptions, evaluateModelGrid, EvalResult } from '../finetune/eval';
+import { DecodeOptions, evaluateModelGridAsync, EvalResult } from '../finetune/eval';
 import { fail } from '../util/errors';
 import { writeJsonAtomic } from '../util/fs';
 import { parseFlags } from './args';
@@ -61,12 +61,12 @@ export async function run(args: string[]): Promise<number> {
   let tuned: { split: string; grid: EvalResult[]; best: EvalResult } | undefined;
   if (tuneSplit) {
     if (tuneSplit === flags.split) fail(`eval: --tune-split ${tuneSplit} is the split being scored; tune on another (e.g. dev)`);
-    const onTune = evaluateModelGrid(file, { split: tuneSplit, corpus }, grid);
+    const onTune = await evaluateModelGridAsync(file, { split: tuneSplit, corpus }, grid);
     const chosen = onTune.reduce((a, b) => (rate(b) < rate(a) ? b : a));
     tuned = { split: tuneSplit, grid: onTune, best: chosen };
     grid.splice(0, grid.length, { ...grid[0], lmWeight: chosen.decoder.lmWeight, insertionBonus: chosen.decoder.insertionBonus });
   }
-  const results = evaluateModelGrid(file, { split: (flags.split as string | undefined) ?? '', corpus }, grid);
+  const results = await evaluateModelGridAsync(file, { split: (flags.split as string | undefined) ?? '', corpus }, grid);
   const tag = `${decoder}${lm ? '-lm' : ''}${grid.length > 1 ? '-grid' : ''}`;
   const out = (flags.out as string | undefined) ?? path.join(path.dirname(file), `eval-${results[0].split || 'all'}-${tag}.json`);
   const strip = ({ transcripts: _t, ...rest }: EvalResult) => rest;
