@@ -19,7 +19,7 @@ import { BirqError } from '../util/errors';
 import { checkRange } from '../util/ranges';
 import { readJson, writeJsonAtomic } from '../util/fs';
 import { PretrainConfig, validateConfig } from '../train/config';
-import { fitLayerKMeans, loadPretrainedRun } from '../evaluate/label-streams';
+import { fitLayerKMeansAsync, loadPretrainedRunAsync } from '../evaluate/label-streams';
 import { train } from '../train/loop';
 import { runPaths } from '../train/run-dir';
 import { KMeansTargetTask } from './kmeans-targets';
@@ -66,7 +66,7 @@ export function relabelStudentConfig(tc: PretrainConfig, o: Pick<OfflineRelabelO
 }
 
 export async function runOfflineRelabel(o: OfflineRelabelOptions): Promise<OfflineRelabelResult> {
-  const teacher = loadPretrainedRun(o.teacher);
+  const teacher = await loadPretrainedRunAsync(o.teacher);
   const tc = teacher.config;
   let student: ReturnType<typeof relabelStudentConfig>;
   try {
@@ -86,7 +86,7 @@ export async function runOfflineRelabel(o: OfflineRelabelOptions): Promise<Offli
     const fitSplit = o.fitSplit ?? tc.data.split;
     const km = o.resume && fs.existsSync(kmeansFile)
       ? kmeansFromJSON(readJson(kmeansFile, 'k-means'), kmeansFile)
-      : fitLayerKMeans(teacher, tc.data.corpus, fitSplit, { k: o.k, layer, maxFrames: o.maxFitFrames, seed: tc.seed });
+      : await fitLayerKMeansAsync(teacher, tc.data.corpus, fitSplit, { k: o.k, layer, maxFrames: o.maxFitFrames, seed: tc.seed });
     const c = student.config;
     fs.mkdirSync(o.runDir, { recursive: true });
     if (!fs.existsSync(kmeansFile) || !o.resume) writeJsonAtomic(kmeansFile, kmeansToJSON(km));
