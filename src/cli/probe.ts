@@ -13,7 +13,7 @@
 import * as path from 'node:path';
 import { initBackend } from '../backend';
 import { PHONE_SET } from '../data/segments';
-import { phoneProbe } from '../evaluate/phone-probe';
+import { phoneProbeAsync } from '../evaluate/phone-probe';
 import { Features } from '../features/logmel';
 import { Conformer } from '../model/conformer';
 import { presetConfig, PretrainConfig } from '../train/config';
@@ -123,7 +123,7 @@ export async function run(args: string[]): Promise<number> {
     const pct = (x: number) => (100 * x).toFixed(1).padStart(7);
     const shuffled = Boolean(flags.shuffled);
     if (!flags.json && !flags.quiet) process.stderr.write(`[birq] probe: fitting ${layers?.length ?? L + 1} layers on ${trainSplit}, scoring on ${evalSplit}\n`);
-    const report = phoneProbe(src.encoder, {
+    const report = await phoneProbeAsync(src.encoder, {
       corpus: resolveCorpus(corpus), trainSplit, evalSplit, layers, normalize: src.normalize, shuffled,
       maxTrainFrames: flags['max-train-frames'] as number | undefined, iterations: flags.iterations as number | undefined, l2: flags.l2 as number | undefined,
     });

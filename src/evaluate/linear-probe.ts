@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../util/errors';
+import { Reads, runSync } from '../train/reads';
 
 /** Frame features [N, D] row-major with a class per frame. */
 export interface ProbeSet {
@@ -84,6 +85,11 @@ const dot = (a: Float64Array, b: Float64Array) => {
 
 /** Fit the probe on `train` (see the file comment). */
 export function fitLinearProbe(train: ProbeSet, opts: LinearProbeOptions): LinearProbe {
+  return runSync(fitLinearProbeReads(train, opts));
+}
+
+/** `fitLinearProbe` as a read generator (train/reads.ts): one read per objective evaluation. */
+export function* fitLinearProbeReads(train: ProbeSet, opts: LinearProbeOptions): Reads<LinearProbe> {
   const C = opts.classes;
   const D = train.dim;
   const N = checkSet(train, 'fitLinearProbe', C);
@@ -96,7 +102,7 @@ export function fitLinearProbe(train: ProbeSet, opts: LinearProbeOptions): Linea
   const Y = tf.tidy(() => tf.oneHot(tf.tensor1d(train.y, 'int32'), C).toFloat()); // [N, C]
   const P = D * C + C; // theta = [W (D x C, row-major), b (C)]
   // Objective and gradient at theta, in float64 (the data terms come back from tfjs in float32).
-  const evaluate = (theta: Float64Array): { f: number; g: Float64Array } => {
+  const evaluate = function* (theta: Float64Array): Reads<{ f: number; g: Float64Array }> {
     const [lossT, dWT, dbT] = tf.tidy(() => {
       const W = tf.tensor2d(Float32Array.from(theta.subarray(0, D * C)), [D, C]);
       const b = tf.tensor1d(Float32Array.from(theta.subarray(D * C)));
@@ -105,9 +111,8 @@ export function fitLinearProbe(train: ProbeSet, opts: LinearProbeOptions): Linea
       const G = tf.div(tf.sub(tf.exp(logp), Y), N); // d mean CE / d logits, [N, C]
       return [loss, tf.matMul(X, G, true, false), tf.sum(G, 0)]; // [D, N]·[N, C] -> [D, C]; [C]
     });
-    const dW = dWT.dataSync();
-    const db = dbT.dataSync();
-    let f = lossT.dataSync()[0];
+    const [dW, db, lossV] = yield [dWT, dbT, lossT];
+    let f = lossV[0];
     tf.dispose([lossT, dWT, dbT]);
     const g = new Float64Array(P);
     for (let i = 0; i < D * C; i++) {
@@ -121,7 +126,7 @@ export function fitLinearProbe(train: ProbeSet, opts: LinearProbeOptions): Linea
   const S: Float64Array[] = [];
   const Yk: Float64Array[] = [];
   let theta = new Float64Array(P);
-  let { f, g } = evaluate(theta);
+  let { f, g } = yield* evaluate(theta);
   let it = 0;
   try {
     for (; it < maxIter; it++) {
@@ -158,7 +163,7 @@ export function fitLinearProbe(train: ProbeSet, opts: LinearProbeOptions): Linea
       let cand = theta;
       for (let ls = 0; ls < 30; ls++) {
         cand = theta.map((v, i) => v + step * d[i]);
-        const e = evaluate(cand);
+        const e = yield* evaluate(cand);
         if (e.f <= f + 1e-4 * step * slope) {
           next = e;
           break;
@@ -188,19 +193,27 @@ export function fitLinearProbe(train: ProbeSet, opts: LinearProbeOptions): Linea
 
 /** Most likely class per frame of [N, D] features. */
 export function probePredict(p: LinearProbe, x: Float32Array): Int32Array {
+  return runSync(probePredictReads(p, x));
+}
+
+export function* probePredictReads(p: LinearProbe, x: Float32Array): Reads<Int32Array> {
   if (x.length % p.dim !== 0) fail(`probePredict: ${x.length} values are not rows of ${p.dim}`);
   const out = tf.tidy(() => tf.argMax(tf.add(tf.matMul(standardized(x, p.dim, p.mean, p.invStd), tf.tensor2d(p.w, [p.dim, p.classes])), tf.tensor1d(p.b)), 1));
-  const r = Int32Array.from(out.dataSync());
+  const r = Int32Array.from((yield [out])[0]);
   out.dispose();
   return r;
 }
 
 /** Fraction of frames of `set` the probe classifies correctly. */
 export function probeAccuracy(p: LinearProbe, set: ProbeSet): number {
+  return runSync(probeAccuracyReads(p, set));
+}
+
+export function* probeAccuracyReads(p: LinearProbe, set: ProbeSet): Reads<number> {
   const n = checkSet(set, 'probeAccuracy');
   if (set.dim !== p.dim) fail(`probeAccuracy: features have ${set.dim} dimensions, the probe ${p.dim}`);
   if (n === 0) fail('probeAccuracy: no frames');
-  const pred = probePredict(p, set.x);
+  const pred = yield* probePredictReads(p, set.x);
   let ok = 0;
   for (let i = 0; i < n; i++) if (pred[i] === set.y[i]) ok++;
   return ok / n;

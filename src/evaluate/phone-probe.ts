@@ -26,7 +26,8 @@ import { SUBSAMPLING } from '../model/config';
 import { Conformer, encoderLength } from '../model/conformer';
 import { fail } from '../util/errors';
 import { Rng } from '../util/rng';
-import { fitLinearProbe, LinearProbeOptions, majorityAccuracy, probeAccuracy, ProbeSet } from './linear-probe';
+import { probeAccuracyReads, fitLinearProbeReads, LinearProbeOptions, majorityAccuracy, ProbeSet } from './linear-probe';
+import { Reads, runAsync, runSync } from '../train/reads';
 
 export interface LayerFeatures {
   /** Utterances and real encoder frames used. */
@@ -68,6 +69,10 @@ function rows(data: Float32Array, dim: number, idx: ArrayLike<number>): Float32A
  * sits in memory whole), then the rest trimmed evenly to `maxFrames`.
  */
 export function layerFeatures(encoder: Conformer, entries: ManifestEntry[], opts: LayerFeatureOptions = {}): LayerFeatures {
+  return runSync(layerFeatureReads(encoder, entries, opts));
+}
+
+function* layerFeatureReads(encoder: Conformer, entries: ManifestEntry[], opts: LayerFeatureOptions): Reads<LayerFeatures> {
   const L = encoder.config.blocks;
   const layers = opts.layers ?? Array.from({ length: L + 1 }, (_, k) => k);
   for (const k of layers) if (!(Number.isInteger(k) && k >= 0 && k <= L)) fail(`layerFeatures: layer ${k} is not in 0..${L}`);
@@ -102,7 +107,7 @@ export function layerFeatures(encoder: Conformer, entries: ManifestEntry[], opts
       let data = p.data;
       if (k > 0) {
         const h = encoder.forward(feats, { untilBlock: k, lengths: p.lengths }); // [B, T, D]
-        data = h.dataSync() as Float32Array;
+        data = (yield [h])[0] as Float32Array;
         h.dispose();
       }
       parts.get(k)!.push(rows(data, dims.get(k)!, keep));
@@ -172,6 +177,15 @@ export interface PhoneProbeOptions {
 
 /** Fit and score the phone probe on every layer of `encoder` (see the file comment). */
 export function phoneProbe(encoder: Conformer, opts: PhoneProbeOptions): PhoneProbeReport {
+  return runSync(probeReads(encoder, opts));
+}
+
+/** `phoneProbe` with awaited reads (WebGPU; what `birq probe` runs). */
+export function phoneProbeAsync(encoder: Conformer, opts: PhoneProbeOptions): Promise<PhoneProbeReport> {
+  return runAsync(probeReads(encoder, opts));
+}
+
+function* probeReads(encoder: Conformer, opts: PhoneProbeOptions): Reads<PhoneProbeReport> {
   const t0 = performance.now();
   if (opts.trainSplit === opts.evalSplit) fail(`phoneProbe: the probe must be trained on another split than the scored one (${opts.evalSplit})`);
   const open = (split: string) => {
@@ -180,8 +194,8 @@ export function phoneProbe(encoder: Conformer, opts: PhoneProbeOptions): PhonePr
   };
   const maxTrainFrames = opts.maxTrainFrames ?? 50000;
   const common = { layers: opts.layers, normalize: opts.normalize };
-  const train = layerFeatures(encoder, open(opts.trainSplit), { ...common, maxFrames: maxTrainFrames });
-  const evalF = layerFeatures(encoder, open(opts.evalSplit), common);
+  const train = yield* layerFeatureReads(encoder, open(opts.trainSplit), { ...common, maxFrames: maxTrainFrames });
+  const evalF = yield* layerFeatureReads(encoder, open(opts.evalSplit), common);
   const probeOpts = { classes: PHONE_SET.length, l2: opts.l2 ?? 1e-3, iterations: opts.iterations ?? 100, tolerance: opts.tolerance ?? 1e-5 };
   const seed = opts.seed ?? 0;
   const shuffledY = opts.shuffled ? shuffled(train.phones, new Rng(seed)) : null;
@@ -190,17 +204,17 @@ export function phoneProbe(encoder: Conformer, opts: PhoneProbeOptions): PhonePr
   for (const [k, tr] of train.layers) {
     const ev = evalF.layers.get(k)!;
     const trSet: ProbeSet = { x: tr.data, dim: tr.dim, y: train.phones };
-    const p = fitLinearProbe(trSet, probeOpts);
+    const p = yield* fitLinearProbeReads(trSet, probeOpts);
     const r: LayerProbeResult = {
       layer: k,
       what: k === 0 ? 'input' : `block ${k}`,
       dim: tr.dim,
-      accuracy: probeAccuracy(p, { x: ev.data, dim: ev.dim, y: evalF.phones }),
-      trainAccuracy: probeAccuracy(p, trSet),
+      accuracy: yield* probeAccuracyReads(p, { x: ev.data, dim: ev.dim, y: evalF.phones }),
+      trainAccuracy: yield* probeAccuracyReads(p, trSet),
       iterations: p.iterations,
       loss: p.loss,
     };
-    if (shuffledY) r.shuffledAccuracy = probeAccuracy(fitLinearProbe({ ...trSet, y: shuffledY }, probeOpts), { x: ev.data, dim: ev.dim, y: evalF.phones });
+    if (shuffledY) r.shuffledAccuracy = yield* probeAccuracyReads(yield* fitLinearProbeReads({ ...trSet, y: shuffledY }, probeOpts), { x: ev.data, dim: ev.dim, y: evalF.phones });
     layers.push(r);
     opts.onLayer?.(r);
   }
