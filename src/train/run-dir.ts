@@ -49,6 +49,8 @@ export function environment(): Record<string, unknown> {
     patches: r?.patches ?? [],
     // BLAS library and thread count: sgemm's last bits depend on the thread count, so an exact rerun needs the same.
     blas: r?.blas ?? null,
+    // The WebGPU adapter a webgpu run trained on (vendor, architecture, fallback or not); null elsewhere.
+    adapter: r?.backend === 'webgpu' ? r.adapter : null,
     versions: r?.versions ?? { node: process.versions.node },
     gitCommit: gitCommit(),
     host: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, memGB: Math.round(os.totalmem() / 2 ** 30) },
