@@ -19,6 +19,7 @@ import { codeUsage, CodeUsage } from '../quantizers/usage';
 import { Rng } from '../util/rng';
 import { PretrainConfig, spanFrames } from '../train/config';
 import { FeatureBatch } from '../train/feature-source';
+import { Reads, runAsync, runSync } from '../train/reads';
 
 function featsTensor(b: FeatureBatch): tf.Tensor3D {
   return tf.tensor3d(b.feats, b.shape);
@@ -49,6 +50,15 @@ export interface RpqUsageRow {
  * normalization.
  */
 export function rpqUsage(batch: FeatureBatch, codebookSizes: number[], seed = 1, rawOffset = 5): RpqUsageRow[] {
+  return runSync(rpqUsageReads(batch, codebookSizes, seed, rawOffset));
+}
+
+/** `rpqUsage` with awaited reads (WebGPU; what `birq inspect rpq` runs). */
+export function rpqUsageAsync(batch: FeatureBatch, codebookSizes: number[], seed = 1, rawOffset = 5): Promise<RpqUsageRow[]> {
+  return runAsync(rpqUsageReads(batch, codebookSizes, seed, rawOffset));
+}
+
+function* rpqUsageReads(batch: FeatureBatch, codebookSizes: number[], seed: number, rawOffset: number): Reads<RpqUsageRow[]> {
   const rows: RpqUsageRow[] = [];
   const [B, Tin, F] = batch.shape;
   const T = Math.floor(Tin / SUBSAMPLING);
@@ -64,7 +74,7 @@ export function rpqUsage(batch: FeatureBatch, codebookSizes: number[], seed = 1,
         if (!input.startsWith('raw')) u = perUtteranceNormalizeTensor(u, lengthMask(encLengths, T));
         return q.labels(u)[0];
       });
-      const usage = codeUsage(validLabels(labels.dataSync(), encLengths, T), V);
+      const usage = codeUsage(validLabels((yield [labels])[0], encLengths, T), V);
       labels.dispose();
       const sorted = Array.from(usage.histogram).sort((a, b) => b - a);
       rows.push({ input, codes: V, used: usage.used, perplexity: usage.perplexity, top10Share: sorted.slice(0, 10).reduce((s, c) => s + c, 0) / usage.total, usage });
@@ -107,6 +117,14 @@ export interface GradientFlowRow {
  * <targets, W> (a fixed random W) sees the encoder only through the targets of block k.
  */
 export function gradientFlow(batch: FeatureBatch, c: PretrainConfig, seed = 1): GradientFlowRow[] {
+  return runSync(gradientFlowReads(batch, c, seed));
+}
+
+export function gradientFlowAsync(batch: FeatureBatch, c: PretrainConfig, seed = 1): Promise<GradientFlowRow[]> {
+  return runAsync(gradientFlowReads(batch, c, seed));
+}
+
+function* gradientFlowReads(batch: FeatureBatch, c: PretrainConfig, seed: number): Reads<GradientFlowRow[]> {
   const enc = new Conformer({ ...c.encoder, dropout: 0 }, seed);
   const feats = featsTensor(batch);
   const [B, Tin] = batch.shape;
@@ -125,7 +143,10 @@ export function gradientFlow(batch: FeatureBatch, c: PretrainConfig, seed = 1): 
     const sq: Record<string, number> = Object.fromEntries(groups.map((g) => [g, 0]));
     for (const [name, v] of vars) {
       const g = grads[v.name];
-      if (g) sq[groupOf(name)] += tf.tidy(() => tf.sum(tf.square(g)).dataSync()[0]);
+      if (!g) continue;
+      const t = tf.tidy(() => tf.sum(tf.square(g)));
+      sq[groupOf(name)] += (yield [t])[0][0];
+      t.dispose();
     }
     rows.push({ mode, norms: Object.fromEntries(groups.map((g) => [g, Math.sqrt(sq[g])])) });
     tf.dispose([value, W, ...Object.values(grads)]);
@@ -144,16 +165,26 @@ export interface LayerTapRow {
 }
 
 export function layerTap(batch: FeatureBatch, c: PretrainConfig, seed = 1): LayerTapRow[] {
+  return runSync(layerTapReads(batch, c, seed));
+}
+
+export function layerTapAsync(batch: FeatureBatch, c: PretrainConfig, seed = 1): Promise<LayerTapRow[]> {
+  return runAsync(layerTapReads(batch, c, seed));
+}
+
+function* layerTapReads(batch: FeatureBatch, c: PretrainConfig, seed: number): Reads<LayerTapRow[]> {
   const enc = new Conformer(c.encoder, seed);
   const feats = featsTensor(batch);
   const last = enc.forward(feats, { lengths: batch.lengths });
   const rows: LayerTapRow[] = [];
   for (let k = 0; k <= c.encoder.blocks; k++) {
     const h = enc.forward(feats, { untilBlock: k, lengths: batch.lengths });
-    const cos = tf.tidy(() => {
+    const cosT = tf.tidy(() => {
       const dot = tf.sum(tf.mul(h, last), -1);
-      return tf.mean(tf.div(dot, tf.mul(tf.norm(h, 'euclidean', -1), tf.norm(last, 'euclidean', -1)))).dataSync()[0];
+      return tf.mean(tf.div(dot, tf.mul(tf.norm(h, 'euclidean', -1), tf.norm(last, 'euclidean', -1))));
     });
+    const cos = (yield [cosT])[0][0];
+    cosT.dispose();
     rows.push({ block: k, shape: h.shape, cosineToLast: cos });
     h.dispose();
   }
