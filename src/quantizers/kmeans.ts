@@ -123,7 +123,8 @@ function* fitReads(x: Float32Array, dim: number, opts: KMeansOptions): Reads<KMe
     const prev = model.inertia.length ? model.inertia[model.inertia.length - 1] : Infinity;
     model.inertia.push(inertia);
     model.iterations = it + 1;
-    if (prev - inertia <= tol * prev) break;
+    // (The first pass has no previous inertia to compare with: Infinity - x <= tol * Infinity would stop it.)
+    if (Number.isFinite(prev) && prev - inertia <= tol * prev) break;
     const sum = new Float64Array(k * D);
     const count = new Int32Array(k);
     for (let i = 0; i < N; i++) {

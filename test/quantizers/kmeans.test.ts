@@ -34,6 +34,26 @@ describe('k-means (offline relabeling)', () => {
     assert.deepEqual(Array.from(again.centroids), Array.from(m.centroids));
   });
 
+  it('iterates Lloyd to a fixed point: every centroid is the mean of its rows (overlapping clusters, default tol)', () => {
+    const { x } = blobs(new Rng(5), 1500, 6, 10, 2.5);
+    const D = 6;
+    const m = fitKMeans(x, D, { k: 10, seed: 2, iterations: 500, tol: 1e-9 });
+    assert.ok(fitKMeans(x, D, { k: 10, seed: 2 }).iterations > 3, 'the default tolerance iterates too');
+    assert.ok(m.iterations > 3, `${m.iterations} iterations: Lloyd must run past its seeding on overlapping clusters`);
+    assert.ok(m.inertia[m.inertia.length - 1] < 0.99 * m.inertia[0], `inertia ${m.inertia[0]} -> ${m.inertia[m.inertia.length - 1]}`);
+    const { labels } = kmeansAssign(m, x);
+    const sum = new Float64Array(10 * D);
+    const count = new Int32Array(10);
+    for (let i = 0; i < labels.length; i++) {
+      count[labels[i]]++;
+      for (let d = 0; d < D; d++) sum[labels[i] * D + d] += x[i * D + d];
+    }
+    for (let j = 0; j < 10; j++) {
+      assert.ok(count[j] > 0, `cluster ${j} empty`);
+      for (let d = 0; d < D; d++) assert.ok(Math.abs(m.centroids[j * D + d] - sum[j * D + d] / count[j]) < 1e-3, `centroid ${j}, dim ${d}`);
+    }
+  });
+
   it('assignment equals brute-force nearest centroid, across chunk sizes', () => {
     const rng = new Rng(2);
     const D = 5, k = 7, N = 301;
