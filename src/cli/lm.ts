@@ -73,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
     source = `text file ${path.resolve(file)}`;
   } else {
     sentences = Object.values(await austenSentences(books)).flat();
-    source = `Austen: ${books.join(', ')} (data-scripts sentence splitting, LibriSpeech normalization)`;
+    source = austenSource(books);
   }
   const t0 = Date.now();
   const smoothing = ((flags.smoothing as string | undefined) ?? 'kneser-ney') as LmSmoothing;
@@ -99,8 +99,13 @@ export async function builtinLm(order = 6): Promise<string> {
   const out = path.join(dataRoot(), 'lm', `austen-char${order}.json`);
   if (fs.existsSync(out)) return out;
   const sentences = Object.values(await austenSentences(LM_BOOKS)).flat();
-  saveLm(CharNgramLm.train(sentences, order, `Austen: ${LM_BOOKS.join(', ')} (data-scripts sentence splitting, LibriSpeech normalization)`, 'kneser-ney'), out);
+  saveLm(CharNgramLm.train(sentences, order, austenSource(LM_BOOKS), 'kneser-ney'), out);
   return out;
+}
+
+/** How an LM trained on the built-in books names its source (it is printed beside every LM decode). */
+function austenSource(books: readonly string[]): string {
+  return `Austen: ${books.join(', ')} (data-scripts sentence splitting, LibriSpeech normalization)`;
 }
 
 /** Persuasion's sentences: read for the held-out check only, never trained on. */

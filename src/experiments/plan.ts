@@ -63,30 +63,25 @@ export function planSuite(o: PlanOptions): Job[] {
         return id;
       };
       const pre = arm.pretrain ? add(pretrainJob(arm, seed, p, suiteSet, dir('pretrain'), (a) => path.join(o.root, a, `seed-${seed}`, 'pretrain'))) : null;
-      for (const [budget, steps] of Object.entries(p.finetuneSteps)) {
+      // A CTC fine-tune of this arm's encoder and its evaluation on each test split: phones on every labeled budget,
+      // and characters decoded with the LM (weight and bonus tuned on a dev split) where the suite reports words.
+      const fineTune = (stage: string, budget: string, vocab: 'phones' | 'chars', steps: number, evalArgs: string[], evalS: number) => {
         const from = pre ? ['--from', dir('pretrain')] : ['--supervised', '--encoder', p.encoder];
         const ft = add({
-          stage: `finetune-${budget}`, kind: 'finetune', deps: pre ? [pre] : [], steps, estS: p.cost.stageS + steps * p.cost.finetune,
-          argv: ['finetune', ...from, '--preset', p.finetunePreset, '--vocab', 'phones', '--split', budget, '--corpus', `austen-${p.corpus}`,
-            ...sets([...p.finetuneSet, `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir(`finetune-${budget}`), '--json'],
+          stage, kind: 'finetune', deps: pre ? [pre] : [], steps, estS: p.cost.stageS + steps * p.cost.finetune,
+          argv: ['finetune', ...from, '--preset', p.finetunePreset, '--vocab', vocab, '--split', budget, '--corpus', `austen-${p.corpus}`,
+            ...sets([...p.finetuneSet, `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir(stage), '--json'],
         });
+        const evalStage = stage.replace(/^finetune-/, 'eval-');
         for (const test of p.evalSplits)
-          add({ stage: `eval-${budget}-${test}`, kind: 'eval', deps: [ft], steps: 0, estS: p.cost.evalS,
-            argv: ['eval', '--checkpoint', dir(`finetune-${budget}`), '--split', test, '--corpus', `austen-${p.corpus}`, '--out', path.join(dir(`eval-${budget}-${test}`), 'eval.json'), '--json', '--quiet'] });
-      }
+          add({ stage: `${evalStage}-${test}`, kind: 'eval', deps: [ft], steps: 0, estS: evalS,
+            argv: ['eval', '--checkpoint', dir(stage), '--split', test, '--corpus', `austen-${p.corpus}`, ...evalArgs, '--out', path.join(dir(`${evalStage}-${test}`), 'eval.json'), '--json', '--quiet'] });
+      };
+      for (const [budget, steps] of Object.entries(p.finetuneSteps)) fineTune(`finetune-${budget}`, budget, 'phones', steps, [], p.cost.evalS);
       if (p.chars && o.suite.words) {
         const c = p.chars;
-        const from = pre ? ['--from', dir('pretrain')] : ['--supervised', '--encoder', p.encoder];
-        const ft = add({
-          stage: `finetune-${c.budget}-chars`, kind: 'finetune', deps: pre ? [pre] : [], steps: c.steps, estS: p.cost.stageS + c.steps * p.cost.finetune,
-          argv: ['finetune', ...from, '--preset', p.finetunePreset, '--vocab', 'chars', '--split', c.budget, '--corpus', `austen-${p.corpus}`,
-            ...sets([...p.finetuneSet, `run.steps=${c.steps}`, `seed=${seed}`]), '--run-dir', dir(`finetune-${c.budget}-chars`), '--json'],
-        });
-        for (const test of p.evalSplits)
-          add({ stage: `eval-${c.budget}-chars-${test}`, kind: 'eval', deps: [ft], steps: 0, estS: 4 * p.cost.evalS,
-            argv: ['eval', '--checkpoint', dir(`finetune-${c.budget}-chars`), '--split', test, '--corpus', `austen-${p.corpus}`, '--lm', 'builtin', '--decoder', 'beam',
-              '--lm-weight', c.lmWeights.join(','), '--bonus', c.bonuses.join(','), '--tune-split', c.tuneSplit,
-              '--out', path.join(dir(`eval-${c.budget}-chars-${test}`), 'eval.json'), '--json', '--quiet'] });
+        fineTune(`finetune-${c.budget}-chars`, c.budget, 'chars', c.steps,
+          ['--lm', 'builtin', '--decoder', 'beam', '--lm-weight', c.lmWeights.join(','), '--bonus', c.bonuses.join(','), '--tune-split', c.tuneSplit], 4 * p.cost.evalS);
       }
       if (pre) {
         add({ stage: `labels-${p.labelSplit}`, kind: 'labels', deps: [pre], steps: 0, estS: p.cost.labelsS,

@@ -72,7 +72,7 @@ function lastWrite(dir: string): number {
 export function recordStage(job: Job, out: StageOutcome, o: RecordMeta): void {
   const time = new Date().toISOString();
   const startFile = path.join(job.dir, 'stage-start.json');
-  const priorWallS = (fs.existsSync(startFile) ? safeRead<StageStart>(startFile)?.priorWallS : 0) ?? 0;
+  const priorWallS = safeRead<StageStart>(startFile)?.priorWallS ?? 0;
   const wallS = out.wallS + priorWallS;
   const rows: ResultRow[] = Object.entries(numericLeaves(out.result)).map(([metric, value]) => ({
     suite: o.suite, profile: o.profile, arm: job.arm, seed: job.seed, stage: job.stage, metric, value,
