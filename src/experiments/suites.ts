@@ -121,6 +121,9 @@ export const SUITES: Record<string, Suite> = {
       birq('whiten', 'standardized, projected, then ZCA-whitened per utterance (no collapse onto a few directions)', ['enhanced.norm=whiten']),
       birq('whiten-partial', 'whitened with a ridge of the mean variance (weak, noisy directions stay weak): spread and learnable at smoke', ['enhanced.norm=whiten', 'enhanced.whitenRidge=1']),
       birq('whiten-ridge-0.3', 'whitened with a ridge of 0.3 × the mean variance: between full (1e-3) and partial (1) whitening', ['enhanced.norm=whiten', 'enhanced.whitenRidge=0.3']),
+      // The cause test: the same partial whitening with no gradient through the targets. If the soft targets'
+      // gradient drives the fall in codes, this arm keeps more of them.
+      birq('whiten-ridge-0.3-stopgrad', 'ridge-0.3 partial whitening, argmax targets with no gradient through them (does the targets\' gradient drive the collapse?)', ['enhanced.norm=whiten', 'enhanced.whitenRidge=0.3', 'enhanced.mode=stopgrad']),
     ],
   },
   'protocol-sweep': {
