@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { SUITE_PROFILES } from '../experiments/profiles';
 import { writeReport } from '../experiments/report';
 import { ablate, suiteJobs } from '../experiments/runner';
+import { defaultShareRoots, finishedTwins } from '../experiments/share';
 import { formatStatus, hasSlurmRecords, runSlurmTask, slurmStatus } from '../experiments/slurm';
 import { slurm } from './ablate-slurm';
 import { SUITES } from '../experiments/suites';
@@ -33,6 +34,8 @@ export async function run(args: string[]): Promise<number> {
     status: { type: 'boolean', help: 'show the state of every stage and exit' },
     'dry-run': { type: 'boolean', help: 'print the commands, run nothing' },
     'no-report': { type: 'boolean', help: 'do not write report.md / report.html at the end' },
+    'no-share': { type: 'boolean', help: 'run every stage here, even where another suite has finished its twin' },
+    'share-from': { type: 'string', help: 'comma-separated suite directories whose finished twins may be adopted (default: every other suite at this profile, when --root is not given)' },
     quiet: { type: 'boolean' },
     executor: { type: 'string', choices: ['local', 'slurm'], help: 'local processes (default) or Slurm job arrays (docs/cluster.md)' },
     partition: { type: 'string', help: 'slurm: partition (sbatch --partition)' },
@@ -59,8 +62,10 @@ export async function run(args: string[]): Promise<number> {
     for (const j of jobs) process.stdout.write(`# ${j.id}${j.deps.length ? `  (after ${j.deps.join(', ')})` : ''}  ~${formatDuration(j.estS)}\nbirq ${j.argv.map(quote).join(' ')}\n`);
     return 0;
   }
-  const r = await ablate({ ...o, jobs: flags.jobs as number | undefined, quiet: Boolean(flags.quiet) });
-  process.stdout.write(`suite ${o.suite} (${profile}): ${r.ran.length} stages run, ${r.skipped.length} already finished, ${r.failed.length} failed -> ${r.root}\n`);
+  const shareFrom = flags['no-share'] ? [] : flags['share-from'] ? String(flags['share-from']).split(',').filter(Boolean).map((d) => path.resolve(d)) : undefined;
+  const r = await ablate({ ...o, shareFrom, jobs: flags.jobs as number | undefined, quiet: Boolean(flags.quiet) });
+  const fromOthers = r.shared.length ? ` (${r.shared.length} of them adopted from twins in other suites)` : '';
+  process.stdout.write(`suite ${o.suite} (${profile}): ${r.ran.length} stages run, ${r.skipped.length} already finished${fromOthers}, ${r.failed.length} failed -> ${r.root}\n`);
   for (const f of r.failed) process.stdout.write(`  failed ${f.message}\n`);
   if (!flags['no-report']) {
     const rep = writeReport(r.root);
@@ -94,7 +99,7 @@ function list(only?: string): number {
 }
 
 function status(o: Parameters<typeof suiteJobs>[0]): number {
-  const { jobs, root } = suiteJobs(o);
+  const { jobs, root, profile } = suiteJobs(o);
   if (hasSlurmRecords(root)) return process.stdout.write(formatStatus(slurmStatus(jobs, root), root)), 0;
   const state = (dir: string) => {
     if (fs.existsSync(path.join(dir, 'stage.json'))) return 'done';
@@ -109,11 +114,14 @@ function status(o: Parameters<typeof suiteJobs>[0]): number {
     }
     return fs.existsSync(dir) ? 'interrupted' : 'pending';
   };
+  // Unfinished stages whose twin another suite has finished: the next run adopts them (share.ts).
+  const twins = o.root ? new Map() : finishedTwins(profile, [...new Set(jobs.map((j) => j.seed))], defaultShareRoots(path.dirname(root), profile.name, root));
   const counts: Record<string, number> = {};
   for (const j of jobs) {
     const s = state(j.dir);
     counts[s] = (counts[s] ?? 0) + 1;
-    const extra = s === 'done' ? `  ${readJson<{ wallS: number }>(path.join(j.dir, 'stage.json'), 'stage record').wallS.toFixed(0)} s` : '';
+    const twin = s !== 'done' ? twins.get(j.contentKey) : undefined;
+    const extra = s === 'done' ? `  ${readJson<{ wallS: number }>(path.join(j.dir, 'stage.json'), 'stage record').wallS.toFixed(0)} s` : twin ? `  (its twin is finished: ${path.relative(path.dirname(root), twin.dir)}; the next run adopts it)` : '';
     process.stdout.write(`${s.padEnd(12)} ${j.id}${extra}\n`);
   }
   process.stdout.write(`${root}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);

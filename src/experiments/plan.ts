@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { presetConfig } from '../train/config';
+import { applyOverride, presetConfig } from '../train/config';
 import { SuiteProfile } from './profiles';
 import { Arm, Suite } from './suites';
 
@@ -34,6 +34,13 @@ export interface Job {
   steps: number;
   /** Hash of what determines the result (argv without paths, profile): a changed stage is not "done". */
   configHash: string;
+  /**
+   * What the result depends on, whatever suite, arm or directory it is planned in: a pretraining's resolved
+   * config (so `enhanced.layer=4` set explicitly equals the default 4), a later stage's argv with each input
+   * directory named by its stage's key. Runs are bit-exact, so equal keys give equal results, and a stage
+   * finished in another suite can be shared instead of run again (share.ts).
+   */
+  contentKey: string;
 }
 
 export interface PlanOptions {
@@ -54,15 +61,31 @@ export function planSuite(o: PlanOptions): Job[] {
   if (suiteSet.length && arms.some((a) => !a.pretrain)) throw new Error(`suite ${o.suite.name}: a supervised arm cannot follow the suite's encoder overrides`);
   const jobs: Job[] = [];
   for (const seed of o.seeds) {
+    const pretrainDirOf = (a: string) => path.join(o.root, a, `seed-${seed}`, 'pretrain');
+    // Content keys by directory: every arm's pretraining (a relabeling arm's teacher may be filtered out), then
+    // each stage as it is planned, so a later stage names its inputs by their keys.
+    const keys = new Map<string, string>();
+    const pretrainKey = (name: string): string => {
+      const arm = o.suite.arms.find((a) => a.name === name)!;
+      const j = pretrainJob(arm, seed, p, suiteSet, pretrainDirOf(name), pretrainDirOf);
+      const a = arm.pretrain!;
+      if (a.kind === 'relabel') pretrainKey(a.teacher); // its key names the teacher's directory in the argv
+      const key = a.kind === 'ssl' ? hash(['pretrain', resolvedPretrainConfig(j.argv)]) : argvKey(j.kind, j.argv, pretrainDirOf(name), o.root, keys);
+      keys.set(pretrainDirOf(name), key);
+      return key;
+    };
+    for (const a of o.suite.arms) if (a.pretrain) pretrainKey(a.name);
     for (const arm of arms) {
       const at = (stage: string) => `${arm.name}/seed-${seed}/${stage}`;
       const dir = (stage: string) => path.join(o.root, arm.name, `seed-${seed}`, stage);
-      const add = (j: Omit<Job, 'id' | 'dir' | 'arm' | 'seed' | 'configHash'>) => {
+      const add = (j: Omit<Job, 'id' | 'dir' | 'arm' | 'seed' | 'configHash' | 'contentKey'>) => {
         const id = at(j.stage);
-        jobs.push({ ...j, id, dir: dir(j.stage), arm: arm.name, seed, configHash: hashArgv(j.argv, o.root) });
+        const contentKey = keys.get(dir(j.stage)) ?? argvKey(j.kind, j.argv, dir(j.stage), o.root, keys);
+        keys.set(dir(j.stage), contentKey);
+        jobs.push({ ...j, id, dir: dir(j.stage), arm: arm.name, seed, configHash: hashArgv(j.argv, o.root), contentKey });
         return id;
       };
-      const pre = arm.pretrain ? add(pretrainJob(arm, seed, p, suiteSet, dir('pretrain'), (a) => path.join(o.root, a, `seed-${seed}`, 'pretrain'))) : null;
+      const pre = arm.pretrain ? add(pretrainJob(arm, seed, p, suiteSet, dir('pretrain'), pretrainDirOf)) : null;
       // A CTC fine-tune of this arm's encoder and its evaluation on each test split: phones on every labeled budget,
       // and characters decoded with the LM (weight and bonus tuned on a dev split) where the suite reports words.
       const fineTune = (stage: string, budget: string, vocab: 'phones' | 'chars', steps: number, evalArgs: string[], evalS: number) => {
@@ -96,7 +119,7 @@ export function planSuite(o: PlanOptions): Job[] {
   return jobs;
 }
 
-function pretrainJob(arm: Arm, seed: number, p: SuiteProfile, suiteSet: string[], dir: string, pretrainDirOf: (arm: string) => string): Omit<Job, 'id' | 'dir' | 'arm' | 'seed' | 'configHash'> {
+function pretrainJob(arm: Arm, seed: number, p: SuiteProfile, suiteSet: string[], dir: string, pretrainDirOf: (arm: string) => string): Omit<Job, 'id' | 'dir' | 'arm' | 'seed' | 'configHash' | 'contentKey'> {
   const a = arm.pretrain!;
   if (a.kind === 'ssl') {
     const steps = Math.round(p.pretrainSteps * (a.stepsScale ?? 1));
@@ -114,6 +137,31 @@ function pretrainJob(arm: Arm, seed: number, p: SuiteProfile, suiteSet: string[]
 
 function sets(list: string[]): string[] {
   return list.flatMap((s) => ['--set', s]);
+}
+
+/** The config `birq pretrain --preset P --set ...` trains with (what its config.json records). */
+function resolvedPretrainConfig(argv: string[]): unknown {
+  let c = presetConfig(argv[argv.indexOf('--preset') + 1]);
+  argv.forEach((a, i) => {
+    if (a === '--set') c = applyOverride(c, argv[i + 1]);
+  });
+  return c;
+}
+
+/** A stage's argv with its own directory as `@self` and each input directory as `@<its key>`. */
+function argvKey(kind: StageKind, argv: string[], own: string, root: string, keys: Map<string, string>): string {
+  const under = (a: string, d: string) => a === d || a.startsWith(d + path.sep);
+  const named = argv.map((a) => {
+    if (!a.startsWith(root)) return a;
+    if (under(a, own)) return `@self${a.slice(own.length)}`;
+    for (const [d, k] of keys) if (under(a, d)) return `@${k}${a.slice(d.length)}`;
+    return path.relative(root, a);
+  });
+  return hash([kind, named]);
+}
+
+function hash(v: unknown): string {
+  return createHash('sha1').update(JSON.stringify(v)).digest('hex').slice(0, 16);
 }
 
 function hashArgv(argv: string[], root: string): string {

@@ -95,7 +95,7 @@ export function suiteReport(root: string): SuiteReport {
   const seedsDone = new Set(rows.map((r) => r.seed)).size;
 
   md.push(`# ${rec.suite} (${p.name} profile)`, '', rec.what, '', `- **Profile:** ${p.what}`, `- **Paper:** ${rec.paper}`,
-    `- **Seeds:** ${rec.seeds} planned, ${seedsDone} with results; commit ${rec.commit}; compute ${formatHours(rows)} of stage wall time in all`,
+    `- **Seeds:** ${rec.seeds} planned, ${seedsDone} with results; commit ${rec.commit}; compute ${formatHours(rows)} of stage wall time in all${sharedNote(rows)}`,
     `- **Reproduce:** \`npx birq ablate --suite ${rec.suite} --profile ${p.name} --seeds ${rec.seeds}\` then \`npx birq report --suite ${rec.suite} --profile ${p.name}\``, '');
 
   // Error rates: phone error rate of greedy CTC decoding, per labeled budget and test split.
@@ -319,6 +319,15 @@ function teacherWall(rows: ResultRow[], rec: SuiteRecord, arm: string): number {
   if (a?.pretrain?.kind !== 'relabel') return 0;
   const t = a.pretrain.teacher;
   return wallPerSeed(rows, t, (s) => s === 'pretrain') + teacherWall(rows, rec, t);
+}
+
+/** Stages adopted from their twins in other suites (share.ts) spent their compute once, there. */
+function sharedNote(rows: ResultRow[]): string {
+  const shared = rows.filter((r) => r.sharedFrom);
+  if (!shared.length) return '';
+  const stages = new Set(shared.map((r) => `${r.arm}/${r.seed}/${r.stage}`)).size;
+  const suites = [...new Set(shared.map((r) => path.basename(path.resolve(r.sharedFrom!, '..', '..', '..'))))];
+  return `, ${formatHours(shared)} of it in ${stages} stages adopted from their twins in ${suites.join(', ')} (computed once, there)`;
 }
 
 function formatHours(rows: ResultRow[]): string {

@@ -2,6 +2,7 @@
  * `ablate`: run a suite to completion, resuming whatever an earlier run left. Reads top to bottom:
  *   plan the jobs → build the corpus → take the suite's lock → skip finished stages → run the rest on an executor,
  *   recording each finished stage (stage.json, rows in results.jsonl) → export results.csv.
+ * A stage whose twin (same content key) has finished in another suite is adopted from it, not run (share.ts).
  * A stage is finished when its directory holds stage.json with the same config hash; an interrupted pretraining,
  * relabeling or fine-tuning stage continues from its last checkpoint (`--resume`, exact), other stages start
  * again (they are minutes). stage.ts does this for every executor.
@@ -17,6 +18,7 @@ import { formatDuration } from '../util/progress';
 import { Executor, LocalExecutor, StageOutcome } from './executor';
 import { Job, planSuite } from './plan';
 import { SuiteProfile, suiteProfile } from './profiles';
+import { adoptTwins, defaultShareRoots, finishedTwins } from './share';
 import { isFinished, prepareStage, recordStage } from './stage';
 import { readRows, ResultRow, toCsv } from './store';
 import { Suite, suite as findSuite } from './suites';
@@ -30,6 +32,11 @@ export interface AblateOptions {
   /** Suite directory (default runsRoot()/suites/<suite>-<profile>). */
   root?: string;
   executor?: Executor;
+  /**
+   * Suite directories whose finished stages may be adopted (share.ts). Default: every other suite's default
+   * directory at this profile when `root` is the default, none when it is not; `[]` turns sharing off.
+   */
+  shareFrom?: string[];
   /** Parallel local jobs (default: one per core). */
   jobs?: number;
   quiet?: boolean;
@@ -52,6 +59,8 @@ export interface AblateResult {
   jobs: Job[];
   ran: string[];
   skipped: string[];
+  /** Stages adopted from their finished twins in other suites, and where from. */
+  shared: { id: string; from: string }[];
   failed: { id: string; message: string }[];
   rows: ResultRow[];
 }
@@ -86,6 +95,10 @@ export async function ablate(o: AblateOptions): Promise<AblateResult> {
     jobs: whole.map(({ id, kind, argv, deps, estS, steps, configHash }) => ({ id, kind, argv, deps, estS, steps, configHash })),
   });
   killOrphans(jobs);
+  const meta = { suite: suite.name, profile: profile.name, commit, resultsFile };
+  const shareFrom = o.shareFrom ?? (o.root ? [] : defaultShareRoots(path.dirname(root), profile.name, root));
+  const seeds = [...new Set(jobs.map((j) => j.seed))];
+  const shared = adoptTwins(jobs.filter((j) => !isFinished(j)), finishedTwins(profile, seeds, shareFrom), meta);
   const skipped = jobs.filter(isFinished).map((j) => j.id);
   const todo = jobs.filter((j) => !skipped.includes(j.id));
   const executor = o.executor ?? new LocalExecutor({ jobs: o.jobs });
@@ -102,7 +115,7 @@ export async function ablate(o: AblateOptions): Promise<AblateResult> {
       finished: (job, out) => {
         if (out.ok) {
           // A batch task records its own stage on its node (stage.ts); the local executor's are recorded here.
-          if (!out.recorded) recordStage(job, out, { suite: suite.name, profile: profile.name, commit, resultsFile });
+          if (!out.recorded) recordStage(job, out, meta);
           ran.push(job.id);
         } else failed.push({ id: job.id, message: failureMessage(job, out) });
         progress.finished(job, out.ok);
@@ -117,7 +130,7 @@ export async function ablate(o: AblateOptions): Promise<AblateResult> {
   }
   const rows = readRows(resultsFile, (m) => process.stderr.write(`[ablate] ${m}\n`));
   writeFileAtomic(path.join(root, 'results.csv'), toCsv(rows));
-  return { root, jobs, ran, skipped, failed, rows };
+  return { root, jobs, ran, skipped, shared, failed, rows };
 }
 
 function failureMessage(job: Job, out: StageOutcome): string {

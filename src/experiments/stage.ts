@@ -70,20 +70,35 @@ function lastWrite(dir: string): number {
 
 /** Rows of a finished stage, then stage.json: last, so a kill before it reruns the stage and never loses rows. */
 export function recordStage(job: Job, out: StageOutcome, o: RecordMeta): void {
+  const priorWallS = safeRead<StageStart>(path.join(job.dir, 'stage-start.json'))?.priorWallS ?? 0;
+  commitStage(job, { result: out.result, wallS: out.wallS + priorWallS, lastAttemptWallS: out.wallS, commit: o.commit }, o);
+}
+
+export interface StageRecord {
+  result: unknown;
+  /** Compute the result took (every attempt), and the commit that computed it. */
+  wallS: number;
+  lastAttemptWallS?: number;
+  commit: string;
+  /** A stage adopted from its twin in another suite (share.ts): the directory that computed it. */
+  sharedFrom?: string;
+}
+
+/** Write a finished stage's rows, then its stage.json. */
+export function commitStage(job: Job, r: StageRecord, o: RecordMeta): void {
   const time = new Date().toISOString();
-  const startFile = path.join(job.dir, 'stage-start.json');
-  const priorWallS = safeRead<StageStart>(startFile)?.priorWallS ?? 0;
-  const wallS = out.wallS + priorWallS;
-  const rows: ResultRow[] = Object.entries(numericLeaves(out.result)).map(([metric, value]) => ({
+  const rows: ResultRow[] = Object.entries(numericLeaves(r.result)).map(([metric, value]) => ({
     suite: o.suite, profile: o.profile, arm: job.arm, seed: job.seed, stage: job.stage, metric, value,
-    runDir: job.dir, configHash: job.configHash, commit: o.commit, wallS: Math.round(wallS * 10) / 10, steps: job.steps, time,
+    runDir: job.dir, configHash: job.configHash, commit: r.commit, wallS: Math.round(r.wallS * 10) / 10, steps: job.steps, time,
+    ...(r.sharedFrom ? { sharedFrom: r.sharedFrom } : {}),
   }));
   withResultsLock(o.resultsFile, () => {
     // A task requeued after it recorded, or recorded twice, must not leave two sets of rows.
     dropStageRows(o.resultsFile, job.arm, job.seed, job.stage);
     appendRows(o.resultsFile, rows);
   });
-  writeJsonAtomic(path.join(job.dir, 'stage.json'), { id: job.id, kind: job.kind, argv: job.argv, configHash: job.configHash, wallS, lastAttemptWallS: out.wallS, steps: job.steps, commit: o.commit, finishedAt: time, result: out.result });
+  const { result, ...rest } = r;
+  writeJsonAtomic(path.join(job.dir, 'stage.json'), { id: job.id, kind: job.kind, argv: job.argv, configHash: job.configHash, contentKey: job.contentKey, ...rest, steps: job.steps, finishedAt: time, result });
 }
 
 /**

@@ -25,6 +25,8 @@ export interface ResultRow {
   wallS: number;
   steps: number;
   time: string;
+  /** Set where the stage was adopted from its twin in another suite (share.ts): the directory that computed it. */
+  sharedFrom?: string;
 }
 
 /** Numeric leaves of a JSON value as dotted keys; arrays of up to 64 items by index; strings and longer arrays skipped. */
@@ -69,11 +71,11 @@ export function dropStageRows(file: string, arm: string, seed: number, stage: st
   writeFileAtomic(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
 }
 
-const CSV_COLUMNS: (keyof ResultRow)[] = ['suite', 'profile', 'arm', 'seed', 'stage', 'metric', 'value', 'wallS', 'steps', 'configHash', 'commit', 'runDir', 'time'];
+const CSV_COLUMNS: (keyof ResultRow)[] = ['suite', 'profile', 'arm', 'seed', 'stage', 'metric', 'value', 'wallS', 'steps', 'configHash', 'commit', 'runDir', 'time', 'sharedFrom'];
 
 export function toCsv(rows: ResultRow[]): string {
   const cell = (v: unknown) => {
-    const s = String(v);
+    const s = v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') + '\n';

@@ -2,6 +2,7 @@
  * The ablation runner end to end at the smoke profile, one seed, through real `birq` child processes:
  *  - a run killed outright (SIGKILL, children orphaned) and rerun finishes the suite without redoing finished
  *    stages, with the same results as an uninterrupted run;
+ *  - a stage whose twin (same content key) another suite has finished is adopted, with the twin's results;
  *  - every suite runs through every stage (into the default suite directories, which the notebooks then reuse).
  */
 import assert from 'node:assert/strict';
@@ -15,6 +16,8 @@ import { ablate, suiteJobs } from '../../src/experiments/runner';
 import { readRows, ResultRow } from '../../src/experiments/store';
 import { SUITES } from '../../src/experiments/suites';
 import { publishReport, writeReport } from '../../src/experiments/report';
+import { suiteProfile } from '../../src/experiments/profiles';
+import { finishedTwins } from '../../src/experiments/share';
 
 const root = path.resolve(__dirname, '..', '..');
 const cli = [process.execPath, '--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts')];
@@ -25,12 +28,29 @@ function values(rows: ResultRow[]): Map<string, number> {
   return new Map(rows.filter((r) => !TIMING.test(r.metric)).map((r) => [`${r.arm}/${r.seed}/${r.stage}/${r.metric}`, r.value]));
 }
 
+test('content keys: the same run under two names has one key (an explicit default equals the default); another config has its own', () => {
+  const jobs = (suite: string, arms: string[]) => suiteJobs({ suite, profile: 'protocol', seeds: 2, arms, root: `/tmp/birq-keys/${suite}` }).jobs;
+  const birq = jobs('table2', ['birq']);
+  const k4 = jobs('table1-layer', ['k4']); // sets enhanced.layer=4, the default
+  assert.equal(k4.length, birq.length);
+  for (const j of k4) assert.equal(j.contentKey, birq.find((b) => b.stage === j.stage && b.seed === j.seed)!.contentKey, j.id);
+  const keys = new Set(birq.map((j) => j.contentKey));
+  assert.equal(keys.size, birq.length, 'every stage of every seed has its own key');
+  for (const j of [...jobs('table1-layer', ['k2']), ...jobs('table2', ['bestrq', 'supervised'])]) assert.ok(!keys.has(j.contentKey), `${j.id} is not BiRQ's`);
+  // A relabeling arm's key follows its teacher's: table1-relabel's teacher is the same BiRQ run.
+  const relabel = jobs('table1-relabel', ['relabel-1']);
+  assert.ok(relabel.every((j) => !keys.has(j.contentKey)));
+});
+
+let uninterrupted = '';
+
 test('birq ablate killed with SIGKILL midway and rerun: finished stages are not redone, results equal an uninterrupted run', async () => {
   builtinCorpus('smoke', { build: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-ablate-'));
   // Two arms keep it short: the supervised baseline and BiRQ (whose pretraining is the stage a kill interrupts).
   const args = (dir: string) => ['ablate', '--suite', 'table2', '--profile', 'smoke', '--seeds', '1', '--arms', 'supervised,birq', '--root', dir, '--no-report', '--quiet'];
   const a = path.join(tmp, 'uninterrupted');
+  uninterrupted = a;
   const full = spawnSync(cli[0], [...cli.slice(1), ...args(a)], { cwd: root, encoding: 'utf8' });
   assert.equal(full.status, 0, full.stderr);
 
@@ -62,6 +82,35 @@ test('birq ablate killed with SIGKILL midway and rerun: finished stages are not 
   // A third run has nothing left to do.
   const third = spawnSync(cli[0], [...cli.slice(1), ...args(b)], { cwd: root, encoding: 'utf8' });
   assert.match(third.stdout, new RegExp(`0 stages run, ${jobs.length} already finished`));
+});
+
+test('a stage whose twin another suite has finished is adopted, not run: the twin\'s results, its own record, hard-linked files', async () => {
+  assert.ok(uninterrupted, 'runs after the SIGKILL test, whose table2 run holds the twins');
+  const c = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-share-'));
+  // gumbel-mode's `soft` arm is table2's `birq` under another name (the default mode, set explicitly).
+  const r = await ablate({ suite: 'gumbel-mode', profile: 'smoke', seeds: 1, arms: ['soft'], root: c, shareFrom: [uninterrupted], quiet: true });
+  assert.deepEqual(r.failed, []);
+  assert.deepEqual(r.ran, [], 'nothing run');
+  assert.equal(r.shared.length, r.jobs.length, 'every stage adopted');
+  const twin = values(readRows(path.join(uninterrupted, 'results.jsonl')));
+  const mine = [...values(r.rows)];
+  assert.ok(mine.length > 20, `${mine.length} values`);
+  for (const [k, v] of mine) assert.equal(v, twin.get(k.replace(/^soft\//, 'birq/')), k);
+  for (const j of r.jobs) {
+    const rec = JSON.parse(fs.readFileSync(path.join(j.dir, 'stage.json'), 'utf8'));
+    assert.equal(rec.sharedFrom, path.join(uninterrupted, 'birq', 'seed-1', j.stage));
+    assert.equal(rec.configHash, j.configHash);
+  }
+  assert.ok(r.rows.every((x) => x.sharedFrom), 'every row names the directory that computed it');
+  const ck = (d: string) => path.join(d, 'seed-1', 'pretrain', 'checkpoints', 'latest.json');
+  assert.equal(fs.statSync(ck(path.join(c, 'soft'))).ino, fs.statSync(ck(path.join(uninterrupted, 'birq'))).ino, 'a hard link, not a copy');
+  assert.match(fs.readFileSync(writeReport(c).md, 'utf8'), /adopted from their twins in uninterrupted/);
+  // A rerun has nothing to do; an arm with another config has no twin there.
+  const again = await ablate({ suite: 'gumbel-mode', profile: 'smoke', seeds: 1, arms: ['soft'], root: c, shareFrom: [uninterrupted], quiet: true });
+  assert.equal(again.ran.length + again.shared.length, 0);
+  const twins = finishedTwins(suiteProfile('smoke'), [1], [uninterrupted]);
+  const stopgrad = suiteJobs({ suite: 'gumbel-mode', profile: 'smoke', seeds: 1, arms: ['stopgrad'], root: c }).jobs;
+  assert.ok(twins.size >= r.jobs.length && stopgrad.every((j) => !twins.has(j.contentKey)));
 });
 
 // One test per suite (each within the harness's per-test limit); they write the default suite directories under

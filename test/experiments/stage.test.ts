@@ -13,7 +13,7 @@ import { readRows } from '../../src/experiments/store';
 
 test('a resumed stage records the wall time of its interrupted attempts too; a fresh start records its own', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-stage-'));
-  const job: Job = { id: 'birq/seed-1/pretrain', arm: 'birq', seed: 1, stage: 'pretrain', kind: 'pretrain', dir: path.join(root, 'birq/seed-1/pretrain'), argv: ['pretrain'], deps: [], estS: 1, steps: 10, configHash: 'abc' };
+  const job: Job = { id: 'birq/seed-1/pretrain', arm: 'birq', seed: 1, stage: 'pretrain', kind: 'pretrain', dir: path.join(root, 'birq/seed-1/pretrain'), argv: ['pretrain'], deps: [], estS: 1, steps: 10, configHash: 'abc', contentKey: 'k' };
   const results = path.join(root, 'results.jsonl');
   const meta = { suite: 's', profile: 'smoke', commit: 'c', resultsFile: results };
 
