@@ -1,6 +1,6 @@
 /**
  * The plotly.js bundle that notebooks and exported figures inline (no CDN offline). plotly.js-dist ships only the
- * unminified 11 MB build; we minify it once with esbuild (tsx's own dependency) to ~4.9 MB and cache the result
+ * unminified 11 MB build; we minify it once with esbuild (a dev dependency, also tsx's) to ~4.9 MB and cache the result
  * per plotly version. If esbuild is unavailable the unminified bundle is used: larger, same behaviour.
  */
 import * as fs from 'node:fs';
