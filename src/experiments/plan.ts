@@ -100,7 +100,7 @@ export function planSuite(o: PlanOptions): Job[] {
           add({ stage: `${evalStage}-${test}`, kind: 'eval', deps: [ft], steps: 0, estS: evalS,
             argv: ['eval', '--checkpoint', dir(stage), '--split', test, '--corpus', `austen-${p.corpus}`, ...evalArgs, '--out', path.join(dir(`${evalStage}-${test}`), 'eval.json'), '--json', '--quiet'] });
       };
-      for (const [budget, steps] of Object.entries(p.finetuneSteps)) fineTune(`finetune-${budget}`, budget, 'phones', steps, [], p.cost.evalS);
+      for (const [budget, steps] of suiteBudgets(o.suite, p)) fineTune(`finetune-${budget}`, budget, 'phones', steps, [], p.cost.evalS);
       if (p.chars && o.suite.words) {
         const c = p.chars;
         fineTune(`finetune-${c.budget}-chars`, c.budget, 'chars', c.steps,
@@ -137,6 +137,12 @@ function pretrainJob(arm: Arm, seed: number, p: SuiteProfile, suiteSet: string[]
 
 function sets(list: string[]): string[] {
   return list.flatMap((s) => ['--set', s]);
+}
+
+/** The labeled budgets a suite fine-tunes on at a profile, smallest first (the profile lists them so), and their steps. */
+export function suiteBudgets(suite: Pick<Suite, 'smallestBudgetOnly'>, p: SuiteProfile): [string, number][] {
+  const all = Object.entries(p.finetuneSteps);
+  return suite.smallestBudgetOnly ? all.slice(0, 1) : all;
 }
 
 /** The config `birq pretrain --preset P --set ...` trains with (what its config.json records). */

@@ -99,7 +99,8 @@ export function suiteReport(root: string): SuiteReport {
     `- **Reproduce:** \`npx birq ablate --suite ${rec.suite} --profile ${p.name} --seeds ${rec.seeds}\` then \`npx birq report --suite ${rec.suite} --profile ${p.name}\``, '');
 
   // Error rates: phone error rate of greedy CTC decoding, per labeled budget and test split.
-  const budgets = Object.keys(p.finetuneSteps);
+  // The budgets this suite fine-tunes on (a sweep may use the smallest only).
+  const budgets = Object.keys(p.finetuneSteps).filter((b) => rec.jobs.some((j) => j.id.endsWith(`/finetune-${b}`)));
   md.push('## Phone error rate after CTC fine-tuning (greedy, %; mean ± sd (seeds))', '');
   const cols = budgets.flatMap((b) => [...p.evalSplits.map((t) => ({ b, t, stage: `eval-${b}-${t}`, metric: 'per.rate' })), { b, t: 'dev', stage: `finetune-${b}`, metric: 'dev.per.rate' }]);
   const paperKeys = [...new Set(rec.arms.flatMap((a) => Object.keys(a.paper ?? {})))];

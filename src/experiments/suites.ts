@@ -31,6 +31,8 @@ export interface Suite {
   pretrainSet?: (encoderBlocks: number) => string[];
   /** The paper reports words: also fine-tune characters and decode with the LM where the profile says how. */
   words?: boolean;
+  /** Fine-tune on the profile's smallest labeled budget only (a sweep judged where pretraining should matter most). */
+  smallestBudgetOnly?: boolean;
   arms: Arm[];
 }
 
@@ -130,6 +132,7 @@ export const SUITES: Record<string, Suite> = {
     name: 'protocol-sweep',
     what: 'the sweep that chose the protocol: BEST-RQ masking probability × learning rate, and 4× the pretraining steps, judged by the phone probe and the 10-min fine-tune',
     paper: 'ours: the paper uses p = 0.01 and AdamW 1e-4 at a far larger batch',
+    smallestBudgetOnly: true,
     arms: [
       ...[0.01, 0.04, 0.1].flatMap((p) => [3e-4, 1e-3].map((lr): Arm => ({
         name: `p${p}-lr${lr}`, what: `BEST-RQ, masking start probability ${p}, peak lr ${lr}`, pretrain: { kind: 'ssl', task: 'bestrq', set: [`masking.startProb=${p}`, `optim.lr=${lr}`] },
