@@ -112,8 +112,12 @@ export function planSuite(o: PlanOptions): Job[] {
       }
       // The probe of a pretrained encoder, and for the supervised arm the same encoder at initialization.
       const probeFrom = pre ? ['--run', dir('pretrain')] : ['--init', p.pretrainPreset.bestrq, '--seed', String(seed)];
-      add({ stage: `probe-${p.labelSplit}`, kind: 'probe', deps: pre ? [pre] : [], steps: 0, estS: p.cost.probeS,
-        argv: ['probe', ...probeFrom, '--corpus', `austen-${p.corpus}`, '--train-split', p.probeFitSplit, '--eval-split', p.labelSplit, '--json', '--quiet'] });
+      const probeArgs = ['--corpus', `austen-${p.corpus}`, '--train-split', p.probeFitSplit, '--eval-split', p.labelSplit, '--json', '--quiet'];
+      add({ stage: `probe-${p.labelSplit}`, kind: 'probe', deps: pre ? [pre] : [], steps: 0, estS: p.cost.probeS, argv: ['probe', ...probeFrom, ...probeArgs] });
+      // Part-way probes: the checkpoints pretrainJob keeps.
+      for (const step of pre ? probeSteps(arm, p) : [])
+        add({ stage: `probe-${p.labelSplit}-at-${step}`, kind: 'probe', deps: [pre!], steps: 0, estS: p.cost.probeS,
+          argv: ['probe', '--checkpoint', path.join(dir('pretrain'), 'checkpoints', `step-${String(step).padStart(7, '0')}.ckpt`), ...probeArgs] });
     }
   }
   return jobs;
@@ -123,10 +127,16 @@ function pretrainJob(arm: Arm, seed: number, p: SuiteProfile, suiteSet: string[]
   const a = arm.pretrain!;
   if (a.kind === 'ssl') {
     const steps = Math.round(p.pretrainSteps * (a.stepsScale ?? 1));
-    return {
-      stage: 'pretrain', kind: 'pretrain', deps: [], steps, estS: p.cost.stageS + steps * p.cost[a.task],
-      argv: ['pretrain', '--preset', p.pretrainPreset[a.task], ...sets([...p.pretrainSet, ...suiteSet, ...(a.set ?? []), `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir],
-    };
+    const argv = ['pretrain', '--preset', p.pretrainPreset[a.task], ...sets([...p.pretrainSet, ...suiteSet, ...(a.set ?? []), `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir];
+    const probed = probeSteps(arm, p);
+    if (probed.length) {
+      // Keep every checkpoint back to the first probed step (a run keeps its last N).
+      const every = (resolvedPretrainConfig(argv) as { run: { checkpointEvery: number } }).run.checkpointEvery;
+      const off = probed.find((s) => s % every !== 0 || s >= steps);
+      if (off !== undefined) throw new Error(`arm ${arm.name}: probeAt step ${off} is not a checkpoint step (every ${every}, before ${steps})`);
+      argv.splice(argv.indexOf('--run-dir'), 0, '--set', `run.keepCheckpoints=${Math.ceil((steps - Math.min(...probed)) / every) + 1}`);
+    }
+    return { stage: 'pretrain', kind: 'pretrain', deps: [], steps, estS: p.cost.stageS + steps * p.cost[a.task], argv };
   }
   // The student trains as long as an online arm; its cost per step is BEST-RQ's (one label stream, no branch).
   return {
@@ -143,6 +153,11 @@ function sets(list: string[]): string[] {
 export function suiteBudgets(suite: Pick<Suite, 'smallestBudgetOnly'>, p: SuiteProfile): [string, number][] {
   const all = Object.entries(p.finetuneSteps);
   return suite.smallestBudgetOnly ? all.slice(0, 1) : all;
+}
+
+/** The pretraining steps at which an arm is also probed part-way (`probeAt`, multiples of the profile's steps). */
+function probeSteps(arm: Arm, p: SuiteProfile): number[] {
+  return arm.pretrain?.kind === 'ssl' ? (arm.pretrain.probeAt ?? []).map((m) => Math.round(m * p.pretrainSteps)) : [];
 }
 
 /** The config `birq pretrain --preset P --set ...` trains with (what its config.json records). */

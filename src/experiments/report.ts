@@ -167,6 +167,8 @@ export function suiteReport(root: string): SuiteReport {
     md.push(`## Frozen-encoder phone probe on ${p.labelSplit} (frame accuracy %, linear softmax per layer; layer 0 = the input features)`, '', probe.md, '');
     figs.push({ name: 'probe', caption: 'Per-layer phone probe accuracy (mean ± sd over seeds); dashed: chance (majority phone)', fig: probe.fig });
   }
+  const over = probeOverPretraining(rows, P, arms);
+  if (over) md.push(`## The phone probe over pretraining (frame accuracy %, ${p.labelSplit}; the arms probed part-way)`, '', over, '');
 
   // Training curves and label snapshots over pretraining.
   const curves = pretrainCurves(root, rec);
@@ -245,6 +247,25 @@ function probeTable(rows: ResultRow[], stage: string, arms: string[]): { md: str
   });
   data.push({ type: 'scatter', mode: 'lines', name: 'chance', x: layers, y: layers.map(() => 100 * chance), line: { color: '#999', dash: 'dash' } });
   return { md: lines.join('\n'), fig: { data, layout: { title: 'phone probe per layer', xaxis: { title: 'layer (0 = input)' }, yaxis: { title: 'frame accuracy %' } } } };
+}
+
+/** Arms probed part-way (`<probe stage>-at-<step>`): one row per step, the end of pretraining last. */
+function probeOverPretraining(rows: ResultRow[], stage: string, arms: string[]): string | null {
+  const at = new RegExp(`^${stage}-at-(\\d+)$`);
+  const probed = arms.filter((a) => rows.some((r) => r.arm === a && at.test(r.stage)));
+  if (!probed.length) return null;
+  const layers = [...new Set(rows.filter((r) => r.stage === stage || at.test(r.stage)).map((r) => /^layers\.(\d+)\.accuracy$/.exec(r.metric)?.[1]).filter((x): x is string => !!x))].map(Number).sort((a, b) => a - b);
+  const lines = [`| arm | pretraining step | ${layers.map((l) => `layer ${l}`).join(' | ')} |`, `|---|---|${layers.map(() => '---|').join('')}`];
+  for (const a of probed) {
+    const mine = rows.filter((r) => r.arm === a);
+    const end = mine.find((r) => r.stage === 'pretrain')?.steps;
+    const stages = [...new Set(mine.map((r) => r.stage).filter((st) => at.test(st)))].sort((x, y) => Number(at.exec(x)![1]) - Number(at.exec(y)![1]));
+    for (const st of [...stages, stage]) {
+      const s = layers.map((l) => summarizeMetric(mine, st, `layers.${l}.accuracy`)[0]);
+      if (s.some((x) => x?.n)) lines.push(`| ${a} | ${st === stage ? `${end ?? 'end'} (end)` : at.exec(st)![1]} | ${s.map((x) => cell(x, pct)).join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** F, G and enhanced code usage over training, and the label snapshots (AMI, codes, PNMI vs chance), mean over seeds. */

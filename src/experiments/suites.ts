@@ -9,7 +9,11 @@
 import { BirqError } from '../util/errors';
 
 export type ArmPretrain =
-  | { kind: 'ssl'; task: 'birq' | 'bestrq'; set?: string[]; stepsScale?: number }
+  /**
+   * `probeAt`: also probe the encoder part-way, at these multiples of the profile's pretraining steps (their
+   * checkpoints are kept): does phone information in each layer rise or fall as pretraining goes on?
+   */
+  | { kind: 'ssl'; task: 'birq' | 'bestrq'; set?: string[]; stepsScale?: number; probeAt?: number[] }
   /** Offline HuBERT-style relabeling: k-means (k) on block `layer` of arm `teacher`'s encoder, then a new encoder. */
   | { kind: 'relabel'; teacher: string; k: number; set?: string[] };
 
@@ -137,8 +141,9 @@ export const SUITES: Record<string, Suite> = {
       ...[0.01, 0.04, 0.1].flatMap((p) => [3e-4, 1e-3].map((lr): Arm => ({
         name: `p${p}-lr${lr}`, what: `BEST-RQ, masking start probability ${p}, peak lr ${lr}`, pretrain: { kind: 'ssl', task: 'bestrq', set: [`masking.startProb=${p}`, `optim.lr=${lr}`] },
       }))),
-      // Does more pretraining help where 2,000 steps did not? The protocol's p and lr, 4× as many steps.
-      { name: 'p0.04-lr0.001-4x', what: 'BEST-RQ, p 0.04, peak lr 1e-3, 4× the pretraining steps', pretrain: { kind: 'ssl', task: 'bestrq', set: ['masking.startProb=0.04', 'optim.lr=0.001'], stepsScale: 4 } },
+      // Does more pretraining help where 2,000 steps did not? The protocol's p and lr, 4× as many steps, probed
+      // at 1×, 2× and 3× on the way.
+      { name: 'p0.04-lr0.001-4x', what: 'BEST-RQ, p 0.04, peak lr 1e-3, 4× the pretraining steps', pretrain: { kind: 'ssl', task: 'bestrq', set: ['masking.startProb=0.04', 'optim.lr=0.001'], stepsScale: 4, probeAt: [1, 2, 3] } },
     ],
   },
 };

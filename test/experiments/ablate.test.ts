@@ -127,6 +127,13 @@ for (const name of Object.keys(SUITES)) {
     const perTable = md.split('## Phone error rate')[1]?.split('\n\n')[1] ?? '';
     assert.ok(perTable.includes('|') && !/\| – /.test(perTable), `${name}: an empty PER cell:\n${perTable}`);
     assert.ok(md.includes('## Label statistics') && md.includes('## Frozen-encoder phone probe'), `${name}: label statistics and probe tables`);
+    const probedPartWay = SUITES[name].arms.filter((a) => a.pretrain?.kind === 'ssl' && a.pretrain.probeAt?.length);
+    for (const a of probedPartWay) {
+      const over = md.split('## The phone probe over pretraining')[1]?.split('\n\n')[1] ?? '';
+      const rowsOf = over.split('\n').filter((l) => l.startsWith(`| ${a.name} |`));
+      assert.equal(rowsOf.length, a.pretrain!.kind === 'ssl' ? a.pretrain!.probeAt!.length + 1 : 0, `${name}: ${a.name} probed part-way and at the end:\n${over}`);
+      assert.ok(rowsOf.every((l) => !l.includes('| – ')), `${name}: an empty probe cell:\n${over}`);
+    }
     if (SUITES[name].words) {
       const words = md.split('## Word and character error rates')[1]?.split('\n\n')[2] ?? '';
       assert.ok(words.includes('|') && !/\| – /.test(words), `${name}: an empty WER/CER cell:\n${words}`);
