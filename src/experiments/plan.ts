@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { applyOverride, presetConfig } from '../train/config';
 import { SuiteProfile } from './profiles';
+import { BirqError } from '../util/errors';
 import { Arm, Suite } from './suites';
 
 export type StageKind = 'pretrain' | 'relabel' | 'finetune' | 'eval' | 'labels' | 'probe';
@@ -74,7 +75,7 @@ export function planSuite(o: PlanOptions): Job[] {
       keys.set(pretrainDirOf(name), key);
       return key;
     };
-    for (const a of o.suite.arms) if (a.pretrain) pretrainKey(a.name);
+    for (const a of o.suite.arms) if (a.pretrain && a.pretrain.kind !== 'encoderOf') pretrainKey(a.name);
     for (const arm of arms) {
       const at = (stage: string) => `${arm.name}/seed-${seed}/${stage}`;
       const dir = (stage: string) => path.join(o.root, arm.name, `seed-${seed}`, stage);
@@ -85,15 +86,20 @@ export function planSuite(o: PlanOptions): Job[] {
         jobs.push({ ...j, id, dir: dir(j.stage), arm: arm.name, seed, configHash: hashArgv(j.argv, o.root), contentKey });
         return id;
       };
-      const pre = arm.pretrain ? add(pretrainJob(arm, seed, p, suiteSet, dir('pretrain'), pretrainDirOf)) : null;
+      // An arm that fine-tunes another arm's encoder has no pretraining, labels or probe of its own.
+      const base = arm.pretrain?.kind === 'encoderOf' ? arm.pretrain.arm : null;
+      if (base && !o.suite.arms.some((a) => a.name === base && a.pretrain && a.pretrain.kind !== 'encoderOf')) throw new Error(`suite ${o.suite.name}: arm ${arm.name} fine-tunes the encoder of ${base}, which is not a pretrained arm of the suite`);
+      if (base && !arms.some((a) => a.name === base)) throw new BirqError(`arm ${arm.name} fine-tunes the encoder of arm ${base}: include ${base} in --arms`);
+      const pre = base ? `${base}/seed-${seed}/pretrain` : arm.pretrain ? add(pretrainJob(arm, seed, p, suiteSet, dir('pretrain'), pretrainDirOf)) : null;
+      const preDir = base ? pretrainDirOf(base) : dir('pretrain');
       // A CTC fine-tune of this arm's encoder and its evaluation on each test split: phones on every labeled budget,
       // and characters decoded with the LM (weight and bonus tuned on a dev split) where the suite reports words.
       const fineTune = (stage: string, budget: string, vocab: 'phones' | 'chars', steps: number, evalArgs: string[], evalS: number) => {
-        const from = pre ? ['--from', dir('pretrain')] : ['--supervised', '--encoder', p.encoder];
+        const from = pre ? ['--from', preDir] : ['--supervised', '--encoder', p.encoder];
         const ft = add({
           stage, kind: 'finetune', deps: pre ? [pre] : [], steps, estS: p.cost.stageS + steps * p.cost.finetune,
           argv: ['finetune', ...from, '--preset', p.finetunePreset, '--vocab', vocab, '--split', budget, '--corpus', `austen-${p.corpus}`,
-            ...sets([...p.finetuneSet, `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir(stage), '--json'],
+            ...sets([...p.finetuneSet, ...(arm.finetuneSet ?? []), `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir(stage), '--json'],
         });
         const evalStage = stage.replace(/^finetune-/, 'eval-');
         for (const test of p.evalSplits)
@@ -106,6 +112,7 @@ export function planSuite(o: PlanOptions): Job[] {
         fineTune(`finetune-${c.budget}-chars`, c.budget, 'chars', c.steps,
           ['--lm', 'builtin', '--decoder', 'beam', '--lm-weight', c.lmWeights.join(','), '--bonus', c.bonuses.join(','), '--tune-split', c.tuneSplit], 4 * p.cost.evalS);
       }
+      if (base) continue;
       if (pre) {
         add({ stage: `labels-${p.labelSplit}`, kind: 'labels', deps: [pre], steps: 0, estS: p.cost.labelsS,
           argv: ['labels', '--run', dir('pretrain'), '--split', p.labelSplit, '--no-kmeans', '--out', path.join(dir(`labels-${p.labelSplit}`), 'labels.json'), '--json', '--quiet'] });
@@ -138,6 +145,7 @@ function pretrainJob(arm: Arm, seed: number, p: SuiteProfile, suiteSet: string[]
     }
     return { stage: 'pretrain', kind: 'pretrain', deps: [], steps, estS: p.cost.stageS + steps * p.cost[a.task], argv };
   }
+  if (a.kind !== 'relabel') throw new Error(`arm ${arm.name} has no pretraining of its own`);
   // The student trains as long as an online arm; its cost per step is BEST-RQ's (one label stream, no branch).
   return {
     stage: 'pretrain', kind: 'relabel', deps: [`${a.teacher}/seed-${seed}/pretrain`], steps: p.pretrainSteps, estS: p.cost.stageS + p.pretrainSteps * p.cost.bestrq,

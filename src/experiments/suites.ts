@@ -15,13 +15,17 @@ export type ArmPretrain =
    */
   | { kind: 'ssl'; task: 'birq' | 'bestrq'; set?: string[]; stepsScale?: number; probeAt?: number[] }
   /** Offline HuBERT-style relabeling: k-means (k) on block `layer` of arm `teacher`'s encoder, then a new encoder. */
-  | { kind: 'relabel'; teacher: string; k: number; set?: string[] };
+  | { kind: 'relabel'; teacher: string; k: number; set?: string[] }
+  /** No pretraining of its own: fine-tunes arm `arm`'s pretrained encoder (with this arm's `finetuneSet`). */
+  | { kind: 'encoderOf'; arm: string };
 
 export interface Arm {
   name: string;
   what: string;
   /** null: the supervised-only baseline (random encoder, CTC on the labeled budget). */
   pretrain: ArmPretrain | null;
+  /** Fine-tune config overrides of this arm (`birq finetune --set`), after the profile's. */
+  finetuneSet?: string[];
   /** The paper's number for this arm, by what it measured (e.g. 'test-clean WER'). */
   paper?: Record<string, number>;
 }
@@ -130,6 +134,20 @@ export const SUITES: Record<string, Suite> = {
       // The cause test: the same partial whitening with no gradient through the targets. If the soft targets'
       // gradient drives the fall in codes, this arm keeps more of them.
       birq('whiten-ridge-0.3-stopgrad', 'ridge-0.3 partial whitening, argmax targets with no gradient through them (does the targets\' gradient drive the collapse?)', ['enhanced.norm=whiten', 'enhanced.whitenRidge=0.3', 'enhanced.mode=stopgrad']),
+    ],
+  },
+  'finetune-reinit': {
+    name: 'finetune-reinit',
+    what: 'the top blocks of the pretrained encoder re-initialized before fine-tuning: do BEST-RQ\'s and BiRQ\'s code-predicting upper blocks hold fine-tuning back?',
+    paper: 'ours: the paper fine-tunes the whole pretrained encoder; Pasad et al. (2021) re-initialize wav2vec 2.0\'s last layers for low-resource fine-tuning',
+    // The pretrained arms are table2's (same content keys, so adopted where table2 has finished them); the
+    // re-initialized arms fine-tune those encoders, so only their fine-tuning stages are new.
+    arms: [
+      { name: 'supervised', what: 'no pretraining (table2\'s baseline)', pretrain: null },
+      { ...bestrq, what: 'BEST-RQ, the whole encoder fine-tuned (table2\'s)' },
+      ...[1, 2].map((n): Arm => ({ name: `bestrq-reinit-${n}`, what: `BEST-RQ's encoder with its top ${n} block${n > 1 ? 's' : ''} re-initialized before fine-tuning`, pretrain: { kind: 'encoderOf', arm: 'bestrq' }, finetuneSet: [`reinitTopBlocks=${n}`] })),
+      birq('birq', 'BiRQ, the whole encoder fine-tuned (table2\'s)'),
+      { name: 'birq-reinit-2', what: 'BiRQ\'s encoder with its top 2 blocks re-initialized before fine-tuning', pretrain: { kind: 'encoderOf', arm: 'birq' }, finetuneSet: ['reinitTopBlocks=2'] },
     ],
   },
   'protocol-sweep': {

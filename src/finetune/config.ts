@@ -33,6 +33,12 @@ export interface FinetuneConfig {
   };
   /** Optimizer steps training only the CTC head, encoder frozen (0 = none). */
   freezeEncoderSteps: number;
+  /**
+   * Re-initialize the top N blocks of a pretrained encoder before fine-tuning (0 = none; default 0 for configs
+   * written before it existed). Pasad et al. (2021) find wav2vec 2.0's last layers specialized to the pretext task
+   * and re-initialize them for low-resource fine-tuning; our probe finds the same in BEST-RQ's upper blocks.
+   */
+  reinitTopBlocks?: number;
   /** checkpointEvery defaults to evalEvery, keepCheckpoints to 2 (configs written before they existed). */
   run: { steps: number; logEvery: number; evalEvery: number; checkpointEvery?: number; keepCheckpoints?: number };
 }
@@ -46,6 +52,7 @@ function base(): FinetuneConfig {
     data: { corpus: '', split: 'train-1h', devSplit: 'dev', batchSize: 8, maxBatchFrames: 8 * 1600 },
     optim: { lr: 5e-4, warmupSteps: 300, decay: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.01, clipNorm: 5, accumulate: 1 },
     freezeEncoderSteps: 500,
+    reinitTopBlocks: 0,
     run: { steps: 5000, logEvery: 20, evalEvery: 1000, checkpointEvery: 500, keepCheckpoints: 2 },
   };
 }
@@ -112,6 +119,9 @@ export function validateFinetuneConfig(c: FinetuneConfig): FinetuneConfig {
   num('freezeEncoderSteps', c.freezeEncoderSteps, { integer: true, min: 0, max: c.run.steps - 1 });
   num('run.logEvery', c.run.logEvery, posInt);
   num('run.evalEvery', c.run.evalEvery, posInt);
+  c.reinitTopBlocks ??= 0;
+  num('reinitTopBlocks', c.reinitTopBlocks, { integer: true, min: 0 });
+  if (c.reinitTopBlocks && !c.from) err('reinitTopBlocks', `re-initializes blocks of a pretrained encoder: give --from, or leave it 0 (got ${c.reinitTopBlocks})`);
   c.optim.accumulate ??= 1;
   c.run.checkpointEvery ??= c.run.evalEvery;
   c.run.keepCheckpoints ??= 2;

@@ -22,11 +22,12 @@ import { ProgressInfo } from '../util/progress';
 import { FinetuneConfig, validateFinetuneConfig } from './config';
 import { LabeledSource } from './data';
 import { evaluateCtcAsync, EvalResult } from './eval';
-import { loadPretrainedEncoder, saveCtcModelAsync } from './model';
+import { loadPretrainedEncoder, reinitTopBlocks, saveCtcModelAsync } from './model';
 import { CtcFinetuneTask } from '../tasks/ctc';
 import { LoopConfig, runStage } from '../train/loop';
 
 const SEED_RANDOM_ENCODER = 21;
+const SEED_REINIT_BLOCKS = 22;
 
 export interface FinetuneOptions {
   /** Run directory (default: <runs>/finetune/<from or supervised>-<vocab>-<split>-s<seed>). */
@@ -64,6 +65,14 @@ export async function runFinetune(config: FinetuneConfig, opts: FinetuneOptions 
   const vocab = vocabFor(c.vocab);
   const pre = c.from ? loadPretrainedEncoder(c.from) : null;
   const encoder = pre ? pre.encoder : new Conformer(ENCODER_PRESETS[c.encoderPreset].config, c.seed * 1000 + SEED_RANDOM_ENCODER);
+  if (c.reinitTopBlocks) {
+    try {
+      reinitTopBlocks(encoder, c.reinitTopBlocks, c.seed * 1000 + SEED_REINIT_BLOCKS);
+    } catch (e) {
+      encoder.dispose();
+      throw e;
+    }
+  }
   const src = (split: string) => new LabeledSource({ corpus: c.data.corpus, split, vocab, batchSize: c.data.batchSize, maxBatchFrames: c.data.maxBatchFrames, seed: c.seed });
   let train: LabeledSource;
   let dev: LabeledSource | null;
@@ -91,7 +100,7 @@ export async function runFinetune(config: FinetuneConfig, opts: FinetuneOptions 
       record: {
         kind: 'birq-finetune-run',
         encoder: encoder.config,
-        pretrained: pre ? { checkpoint: pre.file, step: pre.step, task: pre.config.task } : null,
+        pretrained: pre ? { checkpoint: pre.file, step: pre.step, task: pre.config.task, reinitTopBlocks: c.reinitTopBlocks } : null,
         data: { train: train.description, dev: dev?.description ?? null, normalization: train.normalizer.kind },
         vocab: vocab.tokens,
         parameters: task.params.count(),

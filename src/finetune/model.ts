@@ -86,6 +86,24 @@ export function loadPretrainedEncoder(from: string): PretrainedEncoder {
   return { encoder, config, file, step: meta.step };
 }
 
+/**
+ * Give the top `n` blocks of an encoder the initial values of a fresh encoder of the same shape (seeded): every
+ * parameter and running statistic named `block.<i>.*`, for the last n blocks i.
+ */
+export function reinitTopBlocks(encoder: Conformer, n: number, seed: number): void {
+  const blocks = encoder.config.blocks;
+  if (n > blocks) throw new BirqError(`fine-tune config reinitTopBlocks: must be at most the encoder's ${blocks} blocks, got ${n}`);
+  const fresh = new Conformer(encoder.config, seed);
+  try {
+    for (const [name, v] of encoder.params.vars) {
+      const i = /^block\.(\d+)\./.exec(name);
+      if (i && Number(i[1]) >= blocks - n) v.assign(fresh.params.get(name));
+    }
+  } finally {
+    fresh.dispose();
+  }
+}
+
 export interface CtcModelMeta {
   format: 'birq-ctc-model';
   version: 1;

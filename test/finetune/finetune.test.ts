@@ -19,7 +19,7 @@ import { presetConfig } from '../../src/train/config';
 import { finetunePreset } from '../../src/finetune/config';
 import { LabeledSource } from '../../src/finetune/data';
 import { runFinetune } from '../../src/finetune/finetune';
-import { loadCtcModel, loadPretrainedEncoder } from '../../src/finetune/model';
+import { loadCtcModel, loadPretrainedEncoder, reinitTopBlocks } from '../../src/finetune/model';
 import { CtcFinetuneTask } from '../../src/tasks/ctc';
 import { train } from '../../src/train/loop';
 import { readTensorFile, writeTensorFile } from '../../src/train/tensor-file';
@@ -103,6 +103,29 @@ describe('CTC fine-tuning on the smoke corpus', () => {
     }
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('reinitTopBlocks: the top blocks get a fresh encoder\'s values, the others keep the pretrained ones; the run records it', async () => {
+    const pre = loadPretrainedEncoder(runs.bestrq);
+    const before = new Map([...pre.encoder.params.vars].map(([n, v]) => [n, v.dataSync().slice()]));
+    const blocks = pre.encoder.config.blocks;
+    reinitTopBlocks(pre.encoder, 1, 77);
+    const fresh = new Conformer(pre.encoder.config, 77);
+    let top = 0;
+    let kept = 0;
+    for (const [n, v] of pre.encoder.params.vars) {
+      const now = v.dataSync();
+      if (n.startsWith(`block.${blocks - 1}.`)) (top++, assert.deepEqual(now, fresh.params.get(n).dataSync(), n));
+      else (kept++, assert.deepEqual(now, before.get(n), n));
+    }
+    assert.ok(top > 10 && kept > top, `${top} re-initialized, ${kept} kept`);
+    assert.throws(() => reinitTopBlocks(pre.encoder, blocks + 1, 1), /reinitTopBlocks: must be at most the encoder's \d+ blocks, got \d+/);
+    fresh.dispose();
+    pre.encoder.dispose();
+    const r = await runFinetune(smokeFinetune(runs.bestrq, { reinitTopBlocks: 1 }), { runDir: path.join(tmp, 'ft-reinit'), quiet: true });
+    assert.ok(Number.isFinite(r.finalLoss));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(r.runDir, 'config.json'), 'utf8')).pretrained.reinitTopBlocks, 1);
+    await assert.rejects(runFinetune(smokeFinetune('', { reinitTopBlocks: 1 })), /reinitTopBlocks: re-initializes blocks of a pretrained encoder/);
+  });
 
   it('finetune then eval runs for supervised, BEST-RQ and BiRQ', async () => {
     for (const [name, from] of [['supervised', ''], ['bestrq', runs.bestrq], ['birq', runs.birq]]) {
