@@ -124,7 +124,10 @@ function status(o: Parameters<typeof suiteJobs>[0]): number {
     const extra = s === 'done' ? `  ${readJson<{ wallS: number }>(path.join(j.dir, 'stage.json'), 'stage record').wallS.toFixed(0)} s` : twin ? `  (its twin is finished: ${path.relative(path.dirname(root), twin.dir)}; the next run adopts it)` : '';
     process.stdout.write(`${s.padEnd(12)} ${j.id}${extra}\n`);
   }
-  process.stdout.write(`${root}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+  // What is left to compute: the estimated cost of the unfinished stages that have no finished twin.
+  const left = jobs.filter((j) => state(j.dir) !== 'done' && !twins.has(j.contentKey));
+  const adoptable = jobs.filter((j) => state(j.dir) !== 'done' && twins.has(j.contentKey)).length;
+  process.stdout.write(`${root}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}${adoptable ? ` (${adoptable} of them adoptable from twins)` : ''}; left to compute ~${formatDuration(left.reduce((a, j) => a + j.estS, 0))} of one core\n`);
   return 0;
 }
 
