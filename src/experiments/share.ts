@@ -33,7 +33,13 @@ export function finishedTwins(profile: SuiteProfile, seeds: number[], roots: str
       continue;
     }
     if (!SUITES[name]) continue;
-    for (const j of planSuite({ suite: SUITES[name], profile, seeds, root })) if (!out.has(j.contentKey) && isFinished(j)) out.set(j.contentKey, j);
+    let jobs: Job[];
+    try {
+      jobs = planSuite({ suite: SUITES[name], profile, seeds, root });
+    } catch {
+      continue; // a suite this code cannot plan has no twins to offer
+    }
+    for (const j of jobs) if (!out.has(j.contentKey) && isFinished(j)) out.set(j.contentKey, j);
   }
   return out;
 }
@@ -89,7 +95,13 @@ export function adoptTwins(jobs: Job[], twins: Map<string, Job>, meta: RecordMet
   for (const j of jobs) {
     const twin = twins.get(j.contentKey);
     if (!twin || path.resolve(twin.dir) === path.resolve(j.dir)) continue;
-    adoptStage(j, twin, meta);
+    try {
+      adoptStage(j, twin, meta);
+    } catch {
+      // The twin changed under us (rerun or removed meanwhile): run this stage here instead.
+      fs.rmSync(j.dir, { recursive: true, force: true });
+      continue;
+    }
     adopted.push({ id: j.id, from: twin.dir });
   }
   return adopted;
