@@ -122,9 +122,10 @@ export function planSuite(o: PlanOptions): Job[] {
       const probeArgs = ['--corpus', `austen-${p.corpus}`, '--train-split', p.probeFitSplit, '--eval-split', p.labelSplit, '--json', '--quiet'];
       add({ stage: `probe-${p.labelSplit}`, kind: 'probe', deps: pre ? [pre] : [], steps: 0, estS: p.cost.probeS, argv: ['probe', ...probeFrom, ...probeArgs] });
       // Part-way probes: the checkpoints pretrainJob keeps.
+      // Step 0 is this run's encoder at initialization (`--init RUN_DIR`: its own config and seed).
       for (const step of pre ? probeSteps(arm, p) : [])
         add({ stage: `probe-${p.labelSplit}-at-${step}`, kind: 'probe', deps: [pre!], steps: 0, estS: p.cost.probeS,
-          argv: ['probe', '--checkpoint', path.join(dir('pretrain'), 'checkpoints', `step-${String(step).padStart(7, '0')}.ckpt`), ...probeArgs] });
+          argv: ['probe', ...(step === 0 ? ['--init', dir('pretrain')] : ['--checkpoint', path.join(dir('pretrain'), 'checkpoints', `step-${String(step).padStart(7, '0')}.ckpt`)]), ...probeArgs] });
     }
   }
   return jobs;
@@ -135,7 +136,7 @@ function pretrainJob(arm: Arm, seed: number, p: SuiteProfile, suiteSet: string[]
   if (a.kind === 'ssl') {
     const steps = Math.round(p.pretrainSteps * (a.stepsScale ?? 1));
     const argv = ['pretrain', '--preset', p.pretrainPreset[a.task], ...sets([...p.pretrainSet, ...suiteSet, ...(a.set ?? []), `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir];
-    const probed = probeSteps(arm, p);
+    const probed = probeSteps(arm, p).filter((s) => s > 0);
     if (probed.length) {
       // Keep every checkpoint back to the first probed step (a run keeps its last N).
       const every = (resolvedPretrainConfig(argv) as { run: { checkpointEvery: number } }).run.checkpointEvery;

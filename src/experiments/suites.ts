@@ -11,7 +11,8 @@ import { BirqError } from '../util/errors';
 export type ArmPretrain =
   /**
    * `probeAt`: also probe the encoder part-way, at these multiples of the profile's pretraining steps (their
-   * checkpoints are kept): does phone information in each layer rise or fall as pretraining goes on?
+   * checkpoints are kept; 0 = at initialization): does phone information in each layer rise or fall as
+   * pretraining goes on?
    */
   | { kind: 'ssl'; task: 'birq' | 'bestrq'; set?: string[]; stepsScale?: number; probeAt?: number[] }
   /** Offline HuBERT-style relabeling: k-means (k) on block `layer` of arm `teacher`'s encoder, then a new encoder. */
@@ -160,8 +161,8 @@ export const SUITES: Record<string, Suite> = {
         name: `p${p}-lr${lr}`, what: `BEST-RQ, masking start probability ${p}, peak lr ${lr}`, pretrain: { kind: 'ssl', task: 'bestrq', set: [`masking.startProb=${p}`, `optim.lr=${lr}`] },
       }))),
       // Does more pretraining help where 2,000 steps did not? The protocol's p and lr, 4× as many steps, probed
-      // at 1×, 2× and 3× on the way.
-      { name: 'p0.04-lr0.001-4x', what: 'BEST-RQ, p 0.04, peak lr 1e-3, 4× the pretraining steps', pretrain: { kind: 'ssl', task: 'bestrq', set: ['masking.startProb=0.04', 'optim.lr=0.001'], stepsScale: 4, probeAt: [1, 2, 3] } },
+      // at initialization and at 1×, 2× and 3× on the way.
+      { name: 'p0.04-lr0.001-4x', what: 'BEST-RQ, p 0.04, peak lr 1e-3, 4× the pretraining steps', pretrain: { kind: 'ssl', task: 'bestrq', set: ['masking.startProb=0.04', 'optim.lr=0.001'], stepsScale: 4, probeAt: [0, 1, 2, 3] } },
     ],
   },
 };
