@@ -92,7 +92,7 @@ export async function ablate(o: AblateOptions): Promise<AblateResult> {
   writeJsonAtomic(path.join(root, 'suite.json'), {
     suite: suite.name, what: suite.what, paper: suite.paper, profile, seeds: o.seeds ?? profile.seeds, commit,
     arms: suite.arms,
-    jobs: whole.map(({ id, kind, argv, deps, estS, steps, configHash }) => ({ id, kind, argv, deps, estS, steps, configHash })),
+    jobs: whole.map(({ id, kind, argv, deps, estS, steps, configHash, contentKey }) => ({ id, kind, argv, deps, estS, steps, configHash, contentKey })),
   });
   killOrphans(jobs);
   const meta = { suite: suite.name, profile: profile.name, commit, resultsFile };
