@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { SUITE_PROFILES } from '../experiments/profiles';
 import { writeReport } from '../experiments/report';
 import { ablate, suiteJobs } from '../experiments/runner';
-import { defaultShareRoots, finishedTwins } from '../experiments/share';
+import { defaultShareRoots, twinsOf } from '../experiments/share';
 import { formatStatus, hasSlurmRecords, runSlurmTask, slurmStatus } from '../experiments/slurm';
 import { slurm } from './ablate-slurm';
 import { SUITES } from '../experiments/suites';
@@ -115,18 +115,20 @@ function status(o: Parameters<typeof suiteJobs>[0]): number {
     return fs.existsSync(dir) ? 'interrupted' : 'pending';
   };
   // Unfinished stages whose twin another suite has finished: the next run adopts them (share.ts).
-  const twins = o.root ? new Map() : finishedTwins(profile, [...new Set(jobs.map((j) => j.seed))], defaultShareRoots(path.dirname(root), profile.name, root));
+  const twins = twinsOf(jobs, profile, o.root ? [] : defaultShareRoots(path.dirname(root), profile.name, root));
+  const states = new Map(jobs.map((j) => [j.id, state(j.dir)]));
   const counts: Record<string, number> = {};
   for (const j of jobs) {
-    const s = state(j.dir);
+    const s = states.get(j.id)!;
     counts[s] = (counts[s] ?? 0) + 1;
     const twin = s !== 'done' ? twins.get(j.contentKey) : undefined;
     const extra = s === 'done' ? `  ${readJson<{ wallS: number }>(path.join(j.dir, 'stage.json'), 'stage record').wallS.toFixed(0)} s` : twin ? `  (its twin is finished: ${path.relative(path.dirname(root), twin.dir)}; the next run adopts it)` : '';
     process.stdout.write(`${s.padEnd(12)} ${j.id}${extra}\n`);
   }
   // What is left to compute: the estimated cost of the unfinished stages that have no finished twin.
-  const left = jobs.filter((j) => state(j.dir) !== 'done' && !twins.has(j.contentKey));
-  const adoptable = jobs.filter((j) => state(j.dir) !== 'done' && twins.has(j.contentKey)).length;
+  const open = jobs.filter((j) => states.get(j.id) !== 'done');
+  const left = open.filter((j) => !twins.has(j.contentKey));
+  const adoptable = open.length - left.length;
   process.stdout.write(`${root}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}${adoptable ? ` (${adoptable} of them adoptable from twins)` : ''}; left to compute ~${formatDuration(left.reduce((a, j) => a + j.estS, 0))} of one core\n`);
   return 0;
 }

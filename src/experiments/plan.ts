@@ -67,6 +67,8 @@ export function planSuite(o: PlanOptions): Job[] {
     // each stage as it is planned, so a later stage names its inputs by their keys.
     const keys = new Map<string, string>();
     const pretrainKey = (name: string): string => {
+      const known = keys.get(pretrainDirOf(name));
+      if (known) return known;
       const arm = o.suite.arms.find((a) => a.name === name)!;
       const j = pretrainJob(arm, seed, p, suiteSet, pretrainDirOf(name), pretrainDirOf);
       const a = arm.pretrain!;

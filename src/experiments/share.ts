@@ -44,6 +44,12 @@ export function finishedTwins(profile: SuiteProfile, seeds: number[], roots: str
   return out;
 }
 
+/** The finished twins of those of `jobs` that are not finished yet (none are looked for when all are). */
+export function twinsOf(jobs: Job[], profile: SuiteProfile, roots: string[]): Map<string, Job> {
+  const open = jobs.filter((j) => !isFinished(j));
+  return open.length && roots.length ? finishedTwins(profile, [...new Set(open.map((j) => j.seed))], roots) : new Map();
+}
+
 /** Every other suite's default directory at this profile: where twins are looked for unless told otherwise. */
 export function defaultShareRoots(suitesDir: string, profile: string, own: string): string[] {
   if (!fs.existsSync(suitesDir)) return [];
