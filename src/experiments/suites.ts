@@ -67,7 +67,8 @@ export const SUITES: Record<string, Suite> = {
     what: 'which block labels itself: enhanced labels from block k ∈ {2, 3, 4} of 5 (the paper\'s Table 1a)',
     paper: 'Table 1a, 5-layer model: k = 4 best of {2, 3, 4} (test-other WER; the paper prints no error bars)',
     pretrainSet: fiveBlocks,
-    words: true,
+    // Phones only: the arms differ in pretraining alone, which the 10-min and 1-h phone fine-tunes and the probe
+    // measure; the character + LM fine-tune would add ~35 min an arm and seed at the protocol (a fifth of it).
     arms: [2, 3, 4].map((k) => birq(`k${k}`, `BiRQ with enhanced labels from block ${k}`, [`enhanced.layer=${k}`])),
   },
   'table1-codebook': {
