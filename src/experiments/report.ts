@@ -143,6 +143,8 @@ export function suiteReport(root: string): SuiteReport {
     md.push(`| arm | ${wc.map((x) => `${x.t} ${x.m.toUpperCase()}`).join(' | ')} | LM weight chosen${paperKeys.map((k) => ` | paper ${k}`).join('')} |`, `|---|${wc.map(() => '---|').join('')}---|${paperKeys.map(() => '---|').join('')}`);
     for (const a of rec.arms) md.push(`| ${a.name} | ${wc.map((x) => cell(x.s.get(a.name), pct)).join(' | ')} | ${cell(chosen.get(a.name), (x) => x.toFixed(2))}${paperKeys.map((k) => ` | ${a.paper?.[k] ?? ''}`).join('')} |`);
     md.push('');
+    const edge = gridEdgeNote(rows, `eval-${c.budget}-chars-${p.evalSplits[0]}`, c.lmWeights, c.bonuses);
+    if (edge) md.push(edge, '');
   }
 
   // Label statistics on the evaluation split, each beside its chance level.
@@ -317,6 +319,23 @@ function pretrainCurves(root: string, rec: SuiteRecord): { name: string; fig: Fi
     ...fig(['snap.codes_enhanced', 'snap.codes_anchor'], `codes used on the snapshot set`, 'codes', 'Codes used on the evaluation set over pretraining; solid enhanced, dashed anchor', 'snap-codes'),
     ...fig(['snap.pnmi_enhanced', 'snap.pnmi_enhanced_chance'], 'PNMI of the enhanced labels, and its chance level', 'PNMI', 'PNMI of the enhanced labels on the evaluation set (solid) and for the same labels shuffled across frames (dashed)', 'snap-pnmi'),
   ];
+}
+
+/**
+ * A tuned value on the edge of its grid means the best setting may lie outside it: say so, with the count, so
+ * that a WER tuned on too narrow a grid is not read as the decoder's best.
+ */
+export function gridEdgeNote(rows: ResultRow[], stage: string, lmWeights: number[], bonuses: number[]): string | null {
+  const parts: string[] = [];
+  for (const [metric, what, grid] of [['tuned.lmWeight', 'LM weight', lmWeights], ['tuned.bonus', 'insertion bonus', bonuses]] as const) {
+    if (grid.length < 2) continue;
+    const chosen = rows.filter((r) => r.stage === stage && r.metric === metric).map((r) => r.value);
+    for (const [end, v] of [['largest', Math.max(...grid)], ['smallest', Math.min(...grid)]] as const) {
+      const hits = chosen.filter((x) => x === v).length;
+      if (hits) parts.push(`the ${end} ${what} (${v}) for ${hits} of ${chosen.length} models`);
+    }
+  }
+  return parts.length ? `**Grid edge:** dev chose ${parts.join('; ')}. The best setting may lie beyond the grid, so these error rates are upper bounds on what the decoder reaches.` : null;
 }
 
 function seedRatios(rows: ResultRow[], stage: string, arm: string, num_: string, den: string): number[] {

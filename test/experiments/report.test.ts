@@ -1,0 +1,24 @@
+/**
+ * Report helpers that judge the numbers they print: a decoder setting tuned to the edge of its grid is flagged.
+ */
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { gridEdgeNote } from '../../src/experiments/report';
+import { ResultRow } from '../../src/experiments/store';
+
+const row = (seed: number, metric: string, value: number): ResultRow => ({
+  suite: 's', profile: 'p', arm: 'a', seed, stage: 'eval-x', metric, value, runDir: '', configHash: '', commit: '', wallS: 0, steps: 0, time: '',
+});
+
+test('gridEdgeNote: counts the models tuned to either end of each grid; none inside it or on a one-point grid', () => {
+  const inside = [row(1, 'tuned.lmWeight', 0.5), row(2, 'tuned.lmWeight', 0.5), row(1, 'tuned.bonus', 1), row(2, 'tuned.bonus', 1)];
+  assert.equal(gridEdgeNote(inside, 'eval-x', [0.3, 0.5, 0.8], [0, 1, 2]), null);
+  const edge = [row(1, 'tuned.lmWeight', 0.8), row(2, 'tuned.lmWeight', 0.5), row(1, 'tuned.bonus', 0), row(2, 'tuned.bonus', 1)];
+  const note = gridEdgeNote(edge, 'eval-x', [0.3, 0.5, 0.8], [0, 1, 2])!;
+  assert.match(note, /largest LM weight \(0\.8\) for 1 of 2 models/);
+  assert.match(note, /smallest insertion bonus \(0\) for 1 of 2 models/);
+  assert.doesNotMatch(note, /smallest LM weight|largest insertion bonus/);
+  // Another stage's rows are not counted; a grid of one value has no edge to be stuck at.
+  assert.equal(gridEdgeNote(edge, 'eval-y', [0.3, 0.8], [0, 1]), null);
+  assert.equal(gridEdgeNote(edge, 'eval-x', [0.8], [1]), null);
+});
