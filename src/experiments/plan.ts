@@ -96,7 +96,10 @@ export function planSuite(o: PlanOptions): Job[] {
       const preDir = base ? pretrainDirOf(base) : dir('pretrain');
       // A CTC fine-tune of this arm's encoder and its evaluation on each test split: phones on every labeled budget,
       // and characters decoded with the LM (weight and bonus tuned on a dev split) where the suite reports words.
-      const fineTune = (stage: string, budget: string, vocab: 'phones' | 'chars', steps: number, evalArgs: string[], evalS: number) => {
+      // `evalArgs(first)`: the decoder arguments of each test split's eval; `first` names the first test split's eval
+      // (stage id and its eval JSON) for those after it, so that dev tuning runs once per model (`--tuned-from`).
+      type EvalArgs = (first: { id: string; out: string } | null) => string[];
+      const fineTune = (stage: string, budget: string, vocab: 'phones' | 'chars', steps: number, evalArgs: EvalArgs, evalS: number, laterEvalS = evalS) => {
         const from = pre ? ['--from', preDir] : ['--supervised', '--encoder', p.encoder];
         const ft = add({
           stage, kind: 'finetune', deps: pre ? [pre] : [], steps, estS: p.cost.stageS + steps * p.cost.finetune,
@@ -104,15 +107,23 @@ export function planSuite(o: PlanOptions): Job[] {
             ...sets([...p.finetuneSet, ...(arm.finetuneSet ?? []), `run.steps=${steps}`, `seed=${seed}`]), '--run-dir', dir(stage), '--json'],
         });
         const evalStage = stage.replace(/^finetune-/, 'eval-');
-        for (const test of p.evalSplits)
-          add({ stage: `${evalStage}-${test}`, kind: 'eval', deps: [ft], steps: 0, estS: evalS,
-            argv: ['eval', '--checkpoint', dir(stage), '--split', test, '--corpus', `austen-${p.corpus}`, ...evalArgs, '--out', path.join(dir(`${evalStage}-${test}`), 'eval.json'), '--json', '--quiet'] });
+        let first: { id: string; out: string } | null = null;
+        for (const test of p.evalSplits) {
+          const out = path.join(dir(`${evalStage}-${test}`), 'eval.json');
+          const args = evalArgs(first);
+          const id = add({ stage: `${evalStage}-${test}`, kind: 'eval', deps: first && args.includes(first.out) ? [ft, first.id] : [ft], steps: 0, estS: first ? laterEvalS : evalS,
+            argv: ['eval', '--checkpoint', dir(stage), '--split', test, '--corpus', `austen-${p.corpus}`, ...args, '--out', out, '--json', '--quiet'] });
+          first ??= { id, out };
+        }
       };
-      for (const [budget, steps] of suiteBudgets(o.suite, p)) fineTune(`finetune-${budget}`, budget, 'phones', steps, [], p.cost.evalS);
+      for (const [budget, steps] of suiteBudgets(o.suite, p)) fineTune(`finetune-${budget}`, budget, 'phones', steps, () => [], p.cost.evalS);
       if (p.chars && o.suite.words) {
         const c = p.chars;
+        const lm = ['--lm', 'builtin', '--decoder', 'beam'];
+        // The LM weight and bonus are chosen on dev once, by the first test split's eval; the others reuse them.
         fineTune(`finetune-${c.budget}-chars`, c.budget, 'chars', c.steps,
-          ['--lm', 'builtin', '--decoder', 'beam', '--lm-weight', c.lmWeights.join(','), '--bonus', c.bonuses.join(','), '--tune-split', c.tuneSplit], 4 * p.cost.evalS);
+          (first) => (first ? [...lm, '--tuned-from', first.out] : [...lm, '--lm-weight', c.lmWeights.join(','), '--bonus', c.bonuses.join(','), '--tune-split', c.tuneSplit]),
+          (1 + c.lmWeights.length * c.bonuses.length / 3) * p.cost.evalS, 2 * p.cost.evalS);
       }
       if (base) continue;
       if (pre) {

@@ -43,6 +43,20 @@ test('content keys: the same run under two names has one key (an explicit defaul
   assert.ok(relabel.every((j) => !keys.has(j.contentKey)));
 });
 
+test('the character evals tune the LM on dev once per model: later test splits take the first one\'s values (--tuned-from)', () => {
+  const jobs = suiteJobs({ suite: 'table2', profile: 'protocol', seeds: 1, arms: ['bestrq'], root: '/tmp/birq-tuned' }).jobs;
+  const byStage = (st: string) => jobs.find((j) => j.stage === st)!;
+  const clean = byStage('eval-train-1h-chars-test-clean');
+  const other = byStage('eval-train-1h-chars-test-other');
+  assert.ok(clean.argv.includes('--tune-split') && !clean.argv.includes('--tuned-from'));
+  assert.equal(other.argv[other.argv.indexOf('--tuned-from') + 1], path.join(clean.dir, 'eval.json'));
+  assert.ok(!other.argv.includes('--tune-split') && !other.argv.includes('--lm-weight'));
+  assert.deepEqual(other.deps.sort(), [clean.id, byStage('finetune-train-1h-chars').id].sort());
+  // Phone evals decode greedily, with nothing to tune or share.
+  assert.deepEqual(byStage('eval-train-1h-test-other').deps, [byStage('finetune-train-1h').id]);
+  assert.ok(!byStage('eval-train-1h-test-other').argv.includes('--tuned-from'));
+});
+
 let uninterrupted = '';
 
 test('birq ablate killed with SIGKILL midway and rerun: finished stages are not redone, results equal an uninterrupted run', async () => {

@@ -175,6 +175,22 @@ describe('CTC fine-tuning on the smoke corpus', () => {
     assert.equal(t.tuned.grid, undefined, 'the printed row keeps the chosen point only');
     assert.equal(JSON.parse(fs.readFileSync(tunedOut, 'utf8')).tuned.grid.length, 4, 'the file keeps the whole dev grid');
     await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--tune-split', 'dev', '--lm', lmFile, '--quiet'])), /is the split being scored/);
+    // --tuned-from: a second test split decoded with the values the first one's dev grid chose, no grid of its own.
+    const otherOut = path.join(tmp, 'eval-tuned-from.json');
+    const { out: fp } = await quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'test-other', '--tuned-from', tunedOut, '--lm', lmFile, '--beam', '2', '--out', otherOut, '--json', '--quiet']));
+    const f = JSON.parse(fp);
+    assert.equal(f.split, 'test-other');
+    assert.deepEqual([f.decoder.lmWeight, f.decoder.insertionBonus], [t.decoder.lmWeight, t.decoder.insertionBonus]);
+    assert.deepEqual([f.tuned.split, f.tuned.lmWeight, f.tuned.bonus, f.tuned.best.wer.rate], [t.tuned.split, t.tuned.lmWeight, t.tuned.bonus, t.tuned.best.wer.rate], 'the same tuning record, rows and all');
+    assert.equal(f.tuned.from, path.resolve(tunedOut));
+    assert.equal(JSON.parse(fs.readFileSync(otherOut, 'utf8')).modelSha1, JSON.parse(fs.readFileSync(tunedOut, 'utf8')).modelSha1);
+    // Refused: another model's tuning, a file that was not tuned, tuning on the split being scored, and a grid too.
+    const otherModel = path.join(tmp, 'eval-other-model.json');
+    fs.writeFileSync(otherModel, JSON.stringify({ ...JSON.parse(fs.readFileSync(tunedOut, 'utf8')), modelSha1: '0'.repeat(40) }));
+    await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'test-other', '--tuned-from', otherModel, '--lm', lmFile, '--quiet'])), /tuned for another model/);
+    await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'test-other', '--tuned-from', out, '--lm', lmFile, '--quiet'])), /was not tuned/);
+    await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--tuned-from', tunedOut, '--lm', lmFile, '--quiet'])), /tuned on dev, the split being scored/);
+    await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'test-other', '--tuned-from', tunedOut, '--lm', lmFile, '--lm-weight', '0.2,0.6', '--quiet'])), /give no --tune-split and no grid/);
   });
 
   it('phone targets: PER', async () => {
