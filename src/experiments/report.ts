@@ -24,7 +24,25 @@ export interface SuiteRecord {
   seeds: number;
   commit: string;
   arms: Arm[];
-  jobs: { id: string; kind: string; argv: string[]; deps: string[]; estS: number; steps: number }[];
+  jobs: { id: string; kind: string; argv: string[]; deps: string[]; estS: number; steps: number; configHash?: string }[];
+}
+
+/**
+ * The rows of the suite as it stands: a row whose stage the plan now runs with another configuration (a changed
+ * grid, say) or no longer has is left out, so a report never mixes two versions of one stage. `stale` lists them.
+ */
+export function currentRows(rec: Pick<SuiteRecord, 'jobs'>, all: ResultRow[]): { rows: ResultRow[]; stale: string[] } {
+  const hashOf = new Map(rec.jobs.map((j) => [j.id, j.configHash]));
+  const stale = new Set<string>();
+  const rows = all.filter((r) => {
+    const id = `${r.arm}/seed-${r.seed}/${r.stage}`;
+    const h = hashOf.get(id);
+    // A record from before jobs carried their hash trusts its rows, as the runner did.
+    const ok = hashOf.has(id) && (h === undefined || h === r.configHash);
+    if (!ok) stale.add(id);
+    return ok;
+  });
+  return { rows, stale: [...stale].sort() };
 }
 
 export interface ReportFiles {
@@ -78,15 +96,17 @@ export function publishReport(root: string, dest: string): string[] {
   fs.mkdirSync(figDest, { recursive: true });
   const files = ['report.md', ...fs.readdirSync(path.join(root, 'figures')).filter((f) => f.endsWith('.svg')).map((f) => `figures/${f}`)];
   for (const f of files) writeFileAtomic(path.join(dest, f), fs.readFileSync(path.join(root, f)));
-  // From the store itself: results.csv of a suite still running is only as new as its last runner's exit.
-  writeFileAtomic(path.join(dest, 'results.csv'), toCsv(readRows(path.join(root, 'results.jsonl'))));
+  // From the store itself (results.csv of a suite still running is only as new as its last runner's exit), and the
+  // rows the report shows: none from a stage's superseded configuration.
+  const rec = readJson<SuiteRecord>(path.join(root, 'suite.json'), 'suite record');
+  writeFileAtomic(path.join(dest, 'results.csv'), toCsv(currentRows(rec, readRows(path.join(root, 'results.jsonl'))).rows));
   return [...files, 'results.csv'].map((f) => path.join(dest, f));
 }
 
 /** Everything a report shows, computed from the suite directory (nothing written). */
 export function suiteReport(root: string): SuiteReport {
   const rec = readJson<SuiteRecord>(path.join(root, 'suite.json'), 'suite record');
-  const rows = readRows(path.join(root, 'results.jsonl'));
+  const { rows, stale } = currentRows(rec, readRows(path.join(root, 'results.jsonl')));
   const p = rec.profile;
   const arms = rec.arms.map((a) => a.name);
   const figs: { name: string; fig: Figure; caption: string }[] = [];
@@ -96,6 +116,7 @@ export function suiteReport(root: string): SuiteReport {
 
   md.push(`# ${rec.suite} (${p.name} profile)`, '', rec.what, '', `- **Profile:** ${p.what}`, `- **Paper:** ${rec.paper}`,
     `- **Seeds:** ${rec.seeds} planned, ${seedsDone} with results; commit ${rec.commit}; compute ${formatHours(rows)} of stage wall time in all${sharedNote(rows)}`,
+    ...(stale.length ? [`- **Left out:** the rows of ${stale.length} stage${stale.length > 1 ? 's' : ''} run under a configuration the suite has since changed, until they are rerun: ${stale.slice(0, 6).join(', ')}${stale.length > 6 ? ', …' : ''}`] : []),
     `- **Reproduce:** \`npx birq ablate --suite ${rec.suite} --profile ${p.name} --seeds ${rec.seeds}\` then \`npx birq report --suite ${rec.suite} --profile ${p.name}\``, '');
 
   // Error rates: phone error rate of greedy CTC decoding, per labeled budget and test split.

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { gridEdgeNote } from '../../src/experiments/report';
+import { currentRows, gridEdgeNote } from '../../src/experiments/report';
 import { ResultRow } from '../../src/experiments/store';
 
 const row = (seed: number, metric: string, value: number): ResultRow => ({
@@ -21,4 +21,15 @@ test('gridEdgeNote: counts the models tuned to either end of each grid; none ins
   // Another stage's rows are not counted; a grid of one value has no edge to be stuck at.
   assert.equal(gridEdgeNote(edge, 'eval-y', [0.3, 0.8], [0, 1]), null);
   assert.equal(gridEdgeNote(edge, 'eval-x', [0.8], [1]), null);
+});
+
+test('currentRows: a stage the plan now runs with another configuration, or no longer has, is left out and named', () => {
+  const at = (arm: string, stage: string, configHash: string): ResultRow => ({ ...row(1, 'per.rate', 0.4), arm, stage, configHash });
+  const rec = { jobs: [
+    { id: 'a/seed-1/eval-x', kind: 'eval', argv: [], deps: [], estS: 1, steps: 0, configHash: 'new' },
+    { id: 'a/seed-1/probe', kind: 'probe', argv: [], deps: [], estS: 1, steps: 0 }, // a record from before hashes: trusted
+  ] };
+  const { rows, stale } = currentRows(rec, [at('a', 'eval-x', 'new'), at('a', 'eval-x', 'old'), at('a', 'probe', 'any'), at('gone', 'eval-x', 'new')]);
+  assert.deepEqual(rows.map((r) => `${r.arm}/${r.stage}/${r.configHash}`), ['a/eval-x/new', 'a/probe/any']);
+  assert.deepEqual(stale, ['a/seed-1/eval-x', 'gone/seed-1/eval-x']);
 });
