@@ -8,6 +8,7 @@ import { BirqError } from '../util/errors';
 import { checkChoice, checkRange, NumberRange } from '../util/ranges';
 import { applySetting } from '../train/overrides';
 import { LR_DECAYS, LrDecay } from '../train/schedule';
+import { NO_SPEC_AUGMENT, SpecAugmentOptions } from '../objectives/spec-augment';
 
 export interface FinetuneConfig {
   seed: number;
@@ -39,6 +40,11 @@ export interface FinetuneConfig {
    * and re-initialize them for low-resource fine-tuning; our probe finds the same in BEST-RQ's upper blocks.
    */
   reinitTopBlocks?: number;
+  /**
+   * SpecAugment masks on the training input (objectives/spec-augment.ts; none by default, and in configs written
+   * before it existed).
+   */
+  specAugment?: SpecAugmentOptions;
   /** checkpointEvery defaults to evalEvery, keepCheckpoints to 2 (configs written before they existed). */
   run: { steps: number; logEvery: number; evalEvery: number; checkpointEvery?: number; keepCheckpoints?: number };
 }
@@ -53,6 +59,7 @@ function base(): FinetuneConfig {
     optim: { lr: 5e-4, warmupSteps: 300, decay: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.01, clipNorm: 5, accumulate: 1 },
     freezeEncoderSteps: 500,
     reinitTopBlocks: 0,
+    specAugment: { ...NO_SPEC_AUGMENT },
     run: { steps: 5000, logEvery: 20, evalEvery: 1000, checkpointEvery: 500, keepCheckpoints: 2 },
   };
 }
@@ -122,6 +129,9 @@ export function validateFinetuneConfig(c: FinetuneConfig): FinetuneConfig {
   c.reinitTopBlocks ??= 0;
   num('reinitTopBlocks', c.reinitTopBlocks, { integer: true, min: 0 });
   if (c.reinitTopBlocks && !c.from) err('reinitTopBlocks', `re-initializes blocks of a pretrained encoder: give --from, or leave it 0 (got ${c.reinitTopBlocks})`);
+  c.specAugment ??= { ...NO_SPEC_AUGMENT };
+  for (const k of ['freqMasks', 'freqWidth', 'timeMasks'] as const) num(`specAugment.${k}`, c.specAugment[k], { integer: true, min: 0 });
+  num('specAugment.timeWidth', c.specAugment.timeWidth, { min: 0, max: 1 });
   c.optim.accumulate ??= 1;
   c.run.checkpointEvery ??= c.run.evalEvery;
   c.run.keepCheckpoints ??= 2;

@@ -83,7 +83,7 @@ export async function runFinetune(config: FinetuneConfig, opts: FinetuneOptions 
     encoder.dispose();
     throw e;
   }
-  const task = new CtcFinetuneTask(encoder, vocab, train.targets(), { freezeEncoderSteps: c.freezeEncoderSteps, seed: c.seed });
+  const task = new CtcFinetuneTask(encoder, vocab, train.targets(), { freezeEncoderSteps: c.freezeEncoderSteps, seed: c.seed, specAugment: c.specAugment });
   const dir = path.resolve(opts.runDir ?? defaultFinetuneDir(c));
   const devEval = async (): Promise<EvalResult | null> => (dev ? evaluateCtcAsync(encoder, vocab, dev, { decoder: 'greedy' }) : null);
   const devRecord = (r: EvalResult | null): Record<string, number> | null => {

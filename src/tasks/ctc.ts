@@ -12,6 +12,7 @@ import { Conformer, encoderLength } from '../model/conformer';
 import { addHead, headLogits } from '../model/heads';
 import { syncReads } from '../backend';
 import { ctcLoss, ctcLossFromValues } from '../objectives/ctc';
+import { specAugment, specAugmentActive, SpecAugmentOptions } from '../objectives/spec-augment';
 import { Vocab } from '../decode/vocab';
 import { fail } from '../util/errors';
 import { Rng } from '../util/rng';
@@ -36,6 +37,8 @@ export interface CtcTaskOptions {
   freezeEncoderSteps: number;
   /** Seed of the head's initialization. */
   seed: number;
+  /** Masks on the training input (none when absent). */
+  specAugment?: SpecAugmentOptions;
 }
 
 export class CtcFinetuneTask implements Task {
@@ -81,6 +84,8 @@ export class CtcFinetuneTask implements Task {
     // The encoder's backward pass fails for a batch of one (tf.split into one piece; a src/model issue): a
     // lone utterance is duplicated, which leaves the mean loss and its gradient unchanged.
     if (batch.shape[0] === 1) batch = duplicateOne(batch);
+    const aug = this.opts.specAugment;
+    if (specAugmentActive(aug)) batch = { ...batch, feats: specAugment(batch.feats, batch.shape, batch.lengths, aug!, streamRng(info.seed, info.step, info.micro, 'specAugment')) };
     const labels = batch.ids.map((id) => {
       const t = this.targets.get(id);
       if (!t) fail(`CtcFinetuneTask: no transcript for utterance '${id}'`);

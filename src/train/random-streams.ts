@@ -5,7 +5,7 @@
  */
 import { Rng } from '../util/rng';
 
-export const STREAMS = { mask: 1, noise: 2, dropoutMasked: 3, dropoutEnhanced: 4, gumbel: 5 } as const;
+export const STREAMS = { mask: 1, noise: 2, dropoutMasked: 3, dropoutEnhanced: 4, gumbel: 5, specAugment: 6 } as const;
 export type StreamName = keyof typeof STREAMS;
 
 export function streamRng(seed: number, step: number, micro: number, stream: StreamName): Rng {
