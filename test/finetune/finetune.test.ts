@@ -16,7 +16,7 @@ import { charVocab } from '../../src/decode/vocab';
 import { CharNgramLm, saveLm } from '../../src/decode/ngram-lm';
 import { Conformer } from '../../src/model/conformer';
 import { presetConfig } from '../../src/train/config';
-import { finetunePreset } from '../../src/finetune/config';
+import { finetunePreset, validateFinetuneConfig } from '../../src/finetune/config';
 import { LabeledSource } from '../../src/finetune/data';
 import { runFinetune } from '../../src/finetune/finetune';
 import { loadCtcModel, loadPretrainedEncoder, reinitTopBlocks } from '../../src/finetune/model';
@@ -191,6 +191,29 @@ describe('CTC fine-tuning on the smoke corpus', () => {
     await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'test-other', '--tuned-from', out, '--lm', lmFile, '--quiet'])), /was not tuned/);
     await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'dev', '--tuned-from', tunedOut, '--lm', lmFile, '--quiet'])), /tuned on dev, the split being scored/);
     await assert.rejects(quietStdout(() => evalCli(['--checkpoint', path.join(tmp, 'ft-birq'), '--split', 'test-other', '--tuned-from', tunedOut, '--lm', lmFile, '--lm-weight', '0.2,0.6', '--quiet'])), /give no --tune-split and no grid/);
+  });
+
+  it('SpecAugment: the run records it, it changes the training losses, and a rerun draws the same masks', async () => {
+    const losses = async (name: string, aug?: Record<string, number>) => {
+      const c = smokeFinetune(runs.bestrq, { vocab: 'phones', ...(aug && { specAugment: aug }) });
+      c.run = { steps: 4, logEvery: 1, evalEvery: 4 };
+      c.freezeEncoderSteps = 1;
+      const dir = path.join(tmp, name);
+      await runFinetune(c, { runDir: dir, quiet: true });
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).config;
+      const ctc = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => 'ctc' in m).map((m) => m.ctc);
+      return { cfg, ctc };
+    };
+    const aug = { freqMasks: 2, freqWidth: 27, timeMasks: 10, timeWidth: 0.05 };
+    const off = await losses('ft-noaug');
+    const on = await losses('ft-aug', aug);
+    const again = await losses('ft-aug-2', aug);
+    assert.deepEqual(off.cfg.specAugment, { freqMasks: 0, freqWidth: 0, timeMasks: 0, timeWidth: 0 });
+    assert.deepEqual(on.cfg.specAugment, aug);
+    assert.equal(on.ctc.length, 4);
+    assert.notDeepEqual(on.ctc, off.ctc, 'masked input, other losses');
+    assert.deepEqual(again.ctc, on.ctc, 'masks are a function of (seed, step): a rerun is identical');
+    assert.throws(() => validateFinetuneConfig({ ...smokeFinetune(runs.bestrq), specAugment: { ...aug, timeWidth: 1.5 } }), /specAugment\.timeWidth/);
   });
 
   it('phone targets: PER', async () => {
