@@ -29,16 +29,17 @@ export interface SuiteRecord {
 
 /**
  * The rows of the suite as it stands: a row whose stage the plan now runs with another configuration (a changed
- * grid, say) or no longer has is left out, so a report never mixes two versions of one stage. `stale` lists them.
+ * grid, say), of an arm the suite no longer has, or of a stage its arm no longer runs is left out, so a report
+ * never mixes two versions of one stage. `stale` lists them. Seeds past the plan's keep their rows.
  */
-export function currentRows(rec: Pick<SuiteRecord, 'jobs'>, all: ResultRow[]): { rows: ResultRow[]; stale: string[] } {
+export function currentRows(rec: Pick<SuiteRecord, 'jobs' | 'arms' | 'seeds'>, all: ResultRow[]): { rows: ResultRow[]; stale: string[] } {
   const hashOf = new Map(rec.jobs.map((j) => [j.id, j.configHash]));
+  const arms = new Set(rec.arms.map((a) => a.name));
   const stale = new Set<string>();
   const rows = all.filter((r) => {
     const id = `${r.arm}/seed-${r.seed}/${r.stage}`;
-    const h = hashOf.get(id);
     // A record from before jobs carried their hash trusts its rows, as the runner did.
-    const ok = hashOf.has(id) && (h === undefined || h === r.configHash);
+    const ok = hashOf.has(id) ? [undefined, r.configHash].includes(hashOf.get(id)) : arms.has(r.arm) && r.seed > rec.seeds;
     if (!ok) stale.add(id);
     return ok;
   });

@@ -65,6 +65,18 @@ export interface AblateResult {
   rows: ResultRow[];
 }
 
+/** The seeds an earlier runner recorded in suite.json (0 when there is none or it cannot be read). */
+export function plannedSeeds(root: string): number {
+  const f = path.join(root, 'suite.json');
+  if (!fs.existsSync(f)) return 0;
+  try {
+    const n = (JSON.parse(fs.readFileSync(f, 'utf8')) as { seeds?: unknown }).seeds;
+    return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export function suiteDir(suite: string, profile: string): string {
   return path.join(runsRoot(), 'suites', `${suite}-${profile}`);
 }
@@ -87,10 +99,12 @@ export async function ablate(o: AblateOptions): Promise<AblateResult> {
   const release = takeLock(root, [...new Set(jobs.map((j) => j.arm))]);
   const resultsFile = path.join(root, 'results.jsonl');
   const commit = gitCommit() ?? 'unknown';
-  // suite.json describes the whole suite (every arm), whichever arms this runner runs.
-  const whole = suiteJobs({ ...o, arms: undefined }).jobs;
+  // suite.json describes the whole suite (every arm), whichever arms this runner runs, and every seed planned so
+  // far: a runner asked for fewer seeds than an earlier one (a quick first pass) does not shrink the plan.
+  const seeds = Math.max(o.seeds ?? profile.seeds, plannedSeeds(root));
+  const whole = suiteJobs({ ...o, seeds, arms: undefined }).jobs;
   writeJsonAtomic(path.join(root, 'suite.json'), {
-    suite: suite.name, what: suite.what, paper: suite.paper, profile, seeds: o.seeds ?? profile.seeds, commit,
+    suite: suite.name, what: suite.what, paper: suite.paper, profile, seeds, commit,
     arms: suite.arms,
     jobs: whole.map(({ id, kind, argv, deps, estS, steps, configHash, contentKey }) => ({ id, kind, argv, deps, estS, steps, configHash, contentKey })),
   });

@@ -1,9 +1,14 @@
 /**
- * Report helpers that judge the numbers they print: a decoder setting tuned to the edge of its grid is flagged.
+ * Report helpers that judge the rows they show: a decoder setting tuned to the edge of its grid is flagged, rows of a
+ * superseded stage are left out, and the plan a report reads keeps every seed an earlier runner asked for.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import test from 'node:test';
 import { currentRows, gridEdgeNote } from '../../src/experiments/report';
+import { plannedSeeds } from '../../src/experiments/runner';
 import { ResultRow } from '../../src/experiments/store';
 
 const row = (seed: number, metric: string, value: number): ResultRow => ({
@@ -25,11 +30,22 @@ test('gridEdgeNote: counts the models tuned to either end of each grid; none ins
 
 test('currentRows: a stage the plan now runs with another configuration, or no longer has, is left out and named', () => {
   const at = (arm: string, stage: string, configHash: string): ResultRow => ({ ...row(1, 'per.rate', 0.4), arm, stage, configHash });
-  const rec = { jobs: [
+  const rec = { seeds: 1, arms: [{ name: 'a', what: '', pretrain: null }], jobs: [
     { id: 'a/seed-1/eval-x', kind: 'eval', argv: [], deps: [], estS: 1, steps: 0, configHash: 'new' },
     { id: 'a/seed-1/probe', kind: 'probe', argv: [], deps: [], estS: 1, steps: 0 }, // a record from before hashes: trusted
   ] };
-  const { rows, stale } = currentRows(rec, [at('a', 'eval-x', 'new'), at('a', 'eval-x', 'old'), at('a', 'probe', 'any'), at('gone', 'eval-x', 'new')]);
-  assert.deepEqual(rows.map((r) => `${r.arm}/${r.stage}/${r.configHash}`), ['a/eval-x/new', 'a/probe/any']);
-  assert.deepEqual(stale, ['a/seed-1/eval-x', 'gone/seed-1/eval-x']);
+  const seed2 = { ...at('a', 'eval-x', 'any'), seed: 2 }; // a seed past the plan's (an earlier, longer run): kept
+  const { rows, stale } = currentRows(rec, [at('a', 'eval-x', 'new'), at('a', 'eval-x', 'old'), at('a', 'probe', 'any'), at('gone', 'eval-x', 'new'), at('a', 'eval-removed', 'h'), seed2]);
+  assert.deepEqual(rows.map((r) => `${r.arm}/${r.seed}/${r.stage}/${r.configHash}`), ['a/1/eval-x/new', 'a/1/probe/any', 'a/2/eval-x/any']);
+  assert.deepEqual(stale, ['a/seed-1/eval-removed', 'a/seed-1/eval-x', 'gone/seed-1/eval-x']);
+});
+
+test('plannedSeeds: a runner asked for fewer seeds keeps the plan an earlier one recorded', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'birq-planned-'));
+  assert.equal(plannedSeeds(root), 0, 'no suite.json yet');
+  fs.writeFileSync(path.join(root, 'suite.json'), JSON.stringify({ seeds: 3 }));
+  assert.equal(plannedSeeds(root), 3);
+  fs.writeFileSync(path.join(root, 'suite.json'), '{"seeds": 3');
+  assert.equal(plannedSeeds(root), 0, 'an unreadable record plans nothing');
+  fs.rmSync(root, { recursive: true, force: true });
 });
