@@ -99,15 +99,19 @@ export function publishReport(root: string, dest: string): string[] {
   for (const f of files) writeFileAtomic(path.join(dest, f), fs.readFileSync(path.join(root, f)));
   // From the store itself (results.csv of a suite still running is only as new as its last runner's exit), and the
   // rows the report shows: none from a stage's superseded configuration.
-  const rec = readJson<SuiteRecord>(path.join(root, 'suite.json'), 'suite record');
-  writeFileAtomic(path.join(dest, 'results.csv'), toCsv(currentRows(rec, readRows(path.join(root, 'results.jsonl'))).rows));
+  writeFileAtomic(path.join(dest, 'results.csv'), toCsv(suiteRows(root).rows));
   return [...files, 'results.csv'].map((f) => path.join(dest, f));
+}
+
+/** A suite directory's record and the rows of its current plan (`currentRows`). */
+function suiteRows(root: string): { rec: SuiteRecord; rows: ResultRow[]; stale: string[] } {
+  const rec = readJson<SuiteRecord>(path.join(root, 'suite.json'), 'suite record');
+  return { rec, ...currentRows(rec, readRows(path.join(root, 'results.jsonl'))) };
 }
 
 /** Everything a report shows, computed from the suite directory (nothing written). */
 export function suiteReport(root: string): SuiteReport {
-  const rec = readJson<SuiteRecord>(path.join(root, 'suite.json'), 'suite record');
-  const { rows, stale } = currentRows(rec, readRows(path.join(root, 'results.jsonl')));
+  const { rec, rows, stale } = suiteRows(root);
   const p = rec.profile;
   const arms = rec.arms.map((a) => a.name);
   const figs: { name: string; fig: Figure; caption: string }[] = [];
@@ -117,7 +121,7 @@ export function suiteReport(root: string): SuiteReport {
 
   md.push(`# ${rec.suite} (${p.name} profile)`, '', rec.what, '', `- **Profile:** ${p.what}`, `- **Paper:** ${rec.paper}`,
     `- **Seeds:** ${rec.seeds} planned, ${seedsDone} with results; commit ${rec.commit}; compute ${formatHours(rows)} of stage wall time in all${sharedNote(rows)}`,
-    ...(stale.length ? [`- **Left out:** the rows of ${stale.length} stage${stale.length > 1 ? 's' : ''} run under a configuration the suite has since changed, until they are rerun: ${stale.slice(0, 6).join(', ')}${stale.length > 6 ? ', …' : ''}`] : []),
+    ...(stale.length ? [`- **Left out:** the rows of ${stale.length} stage${stale.length > 1 ? 's' : ''} whose configuration, arm or stage the suite's plan no longer has (rerun to bring them back): ${stale.slice(0, 6).join(', ')}${stale.length > 6 ? ', …' : ''}`] : []),
     `- **Reproduce:** \`npx birq ablate --suite ${rec.suite} --profile ${p.name} --seeds ${rec.seeds}\` then \`npx birq report --suite ${rec.suite} --profile ${p.name}\``, '');
 
   // Error rates: phone error rate of greedy CTC decoding, per labeled budget and test split.

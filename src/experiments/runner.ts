@@ -19,7 +19,7 @@ import { Executor, LocalExecutor, StageOutcome } from './executor';
 import { Job, planSuite } from './plan';
 import { SuiteProfile, suiteProfile } from './profiles';
 import { adoptTwins, defaultShareRoots, twinsOf } from './share';
-import { isFinished, prepareStage, recordStage } from './stage';
+import { isFinished, prepareStage, recordStage, safeRead } from './stage';
 import { readRows, ResultRow, toCsv } from './store';
 import { Suite, suite as findSuite } from './suites';
 
@@ -67,14 +67,8 @@ export interface AblateResult {
 
 /** The seeds an earlier runner recorded in suite.json (0 when there is none or it cannot be read). */
 export function plannedSeeds(root: string): number {
-  const f = path.join(root, 'suite.json');
-  if (!fs.existsSync(f)) return 0;
-  try {
-    const n = (JSON.parse(fs.readFileSync(f, 'utf8')) as { seeds?: unknown }).seeds;
-    return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 0;
-  } catch {
-    return 0;
-  }
+  const n = safeRead<{ seeds?: unknown }>(path.join(root, 'suite.json'))?.seeds;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 0;
 }
 
 export function suiteDir(suite: string, profile: string): string {

@@ -131,7 +131,8 @@ export function withResultsLock<T>(file: string, fn: () => T): T {
   }
 }
 
-function safeRead<T>(file: string): T | null {
+/** A JSON file's value, or null when it is missing or unreadable. */
+export function safeRead<T>(file: string): T | null {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
   } catch {
