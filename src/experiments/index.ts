@@ -6,3 +6,4 @@ export * from './executor';
 export * from './runner';
 export * from './report';
 export * from './notebook';
+export * from './paired';

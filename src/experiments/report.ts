@@ -12,6 +12,7 @@ import { readJson, readJsonl, writeFileAtomic } from '../util/fs';
 import { Figure, PALETTE } from '../viz/figure';
 import { figureHtml, plotlyScript } from '../viz/notebook';
 import { figureToSvg } from '../viz/svg';
+import { pairedComparisons, pairedTable } from './paired';
 import { SuiteProfile } from './profiles';
 import { readRows, ResultRow, seedMeanSd, summarizeMetric, toCsv } from './store';
 import { Arm } from './suites';
@@ -171,6 +172,15 @@ export function suiteReport(root: string): SuiteReport {
     md.push('');
     const edge = gridEdgeNote(rows, `eval-${c.budget}-chars-${p.evalSplits[0]}`, c.lmWeights, c.bonuses);
     if (edge) md.push(edge, '');
+  }
+
+  // Paired comparisons: is each difference larger than the seeds' spread and the test set's sampling noise?
+  const paired = pairedComparisons(rows, arms);
+  if (paired.comparisons.length) {
+    md.push(`## Can the test set resolve the differences? (every arm against \`${arms[0]}\`)`, '',
+      'Two sources of uncertainty, side by side: the seeds (standard error of the difference of seed means) and the test set (a paired bootstrap over its utterances of the seed-mean difference, 2,000 replicates; Bisani & Ney 2004). "Resolved": the difference exceeds twice both combined.', '',
+      pairedTable(paired.comparisons), '');
+    if (paired.missing.length) md.push(`Left out for want of their transcripts (eval.json): ${paired.missing.slice(0, 6).join(', ')}${paired.missing.length > 6 ? ', …' : ''}.`, '');
   }
 
   // Label statistics on the evaluation split, each beside its chance level.

@@ -4,3 +4,4 @@ export * from './label-quality';
 export * from './agreement';
 export * from './ami';
 export * from './label-chance';
+export * from './bootstrap';

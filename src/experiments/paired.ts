@@ -1,0 +1,86 @@
+/**
+ * The report's paired comparisons: every arm against the suite's first arm on each scored test split, with the
+ * two sources of uncertainty a difference has at this scale, side by side:
+ *  - training noise: the standard error of the difference of seed means (from the seeds' spread);
+ *  - test-set sampling: a paired bootstrap over the split's utterances (metrics/bootstrap.ts), read from the
+ *    transcripts each evaluation stage wrote (its eval.json), so no rerun is needed.
+ * A difference is called resolved when it exceeds twice both combined, sqrt(se_seeds^2 + se_test^2).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BootstrapDelta, meanOverSeeds, pairedBootstrap, utteranceErrors, UtteranceErrors } from '../metrics/bootstrap';
+import { wordTokens } from '../metrics/error-rate';
+import { readJson } from '../util/fs';
+import { ResultRow, summarizeMetric } from './store';
+
+export interface PairedComparison {
+  stage: string;
+  /** `per` (phones) or `wer` (characters + LM, scored in words). */
+  unit: 'per' | 'wer';
+  base: string;
+  arm: string;
+  seeds: { base: number; arm: number };
+  /** Standard error of the difference of seed means (NaN with one seed on either side). */
+  seedSe: number;
+  test: BootstrapDelta;
+  resolved: boolean;
+}
+
+/** Evaluation stages with transcripts: phone `eval-<budget>-<split>` (per.rate) and character `…-chars-…` (wer.rate). */
+export function pairedComparisons(rows: ResultRow[], arms: string[], opts: { replicates?: number } = {}): { comparisons: PairedComparison[]; missing: string[] } {
+  const missing: string[] = [];
+  const comparisons: PairedComparison[] = [];
+  const evalStages = [...new Set(rows.filter((r) => r.stage.startsWith('eval-') && (r.metric === 'per.rate' || r.metric === 'wer.rate')).map((r) => r.stage))];
+  for (const stage of evalStages) {
+    const unit = rows.some((r) => r.stage === stage && r.metric === 'wer.rate') ? 'wer' : 'per';
+    const metric = `${unit}.rate`;
+    const errs = new Map<string, UtteranceErrors>();
+    for (const arm of arms) {
+      const e = armErrors(rows, arm, stage, metric, missing);
+      if (e) errs.set(arm, e);
+    }
+    const base = arms[0];
+    const a = errs.get(base);
+    if (!a) continue;
+    const sums = new Map(summarizeMetric(rows, stage, metric).map((s) => [s.arm, s]));
+    for (const arm of arms.slice(1)) {
+      const b = errs.get(arm);
+      if (!b) continue;
+      const sa = sums.get(base)!;
+      const sb = sums.get(arm)!;
+      const seedSe = sa.n > 1 && sb.n > 1 ? Math.sqrt(sa.sd ** 2 / sa.n + sb.sd ** 2 / sb.n) : NaN;
+      const test = pairedBootstrap(a, b, { replicates: opts.replicates ?? 2000, seed: 0 });
+      const both = Math.sqrt((Number.isFinite(seedSe) ? seedSe : 0) ** 2 + test.se ** 2);
+      comparisons.push({ stage, unit, base, arm, seeds: { base: sa.n, arm: sb.n }, seedSe, test, resolved: Number.isFinite(seedSe) && Math.abs(test.delta) > 2 * both });
+    }
+  }
+  return { comparisons, missing };
+}
+
+/** One arm's per-utterance errors on a stage, averaged over its seeds; null (and noted) when a transcript file is gone. */
+function armErrors(rows: ResultRow[], arm: string, stage: string, metric: string, missing: string[]): UtteranceErrors | null {
+  const runs = rows.filter((r) => r.arm === arm && r.stage === stage && r.metric === metric).sort((x, y) => x.seed - y.seed);
+  if (!runs.length) return null;
+  const seeds: UtteranceErrors[] = [];
+  for (const r of runs) {
+    const file = path.join(r.runDir, 'eval.json');
+    if (!fs.existsSync(file)) {
+      missing.push(`${arm}/seed-${r.seed}/${stage}`);
+      return null;
+    }
+    const ev = readJson<{ transcripts?: { id: string; ref: string; hyp: string }[] }>(file, 'evaluation result');
+    seeds.push(utteranceErrors(ev.transcripts ?? [], wordTokens, file));
+  }
+  return meanOverSeeds(seeds, runs.map((r) => `${arm}/seed-${r.seed}/${stage}`));
+}
+
+/** The comparisons as a markdown table (points = percentage points; negative: the arm makes fewer errors). */
+export function pairedTable(c: PairedComparison[]): string {
+  const p = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '–');
+  const signed = (x: number) => `${x > 0 ? '+' : ''}${p(x)}`;
+  const lines = ['| arm − base | stage | unit | difference (points) | ± seed SE (seeds) | test-set 95 % interval (utterances) | P(arm better) | resolved |', '|---|---|---|---|---|---|---|---|'];
+  for (const x of c) {
+    lines.push(`| ${x.arm} − ${x.base} | ${x.stage} | ${x.unit.toUpperCase()} | ${signed(x.test.delta)} | ${Number.isFinite(x.seedSe) ? `± ${p(x.seedSe)}` : '–'} (${x.seeds.arm} vs ${x.seeds.base}) | [${signed(x.test.lo)}, ${signed(x.test.hi)}] (${x.test.utterances}) | ${x.test.pBetter.toFixed(2)} | ${x.resolved ? 'yes' : 'no'} |`);
+  }
+  return lines.join('\n');
+}
