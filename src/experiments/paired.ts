@@ -4,7 +4,8 @@
  *  - training noise: the standard error of the difference of seed means (from the seeds' spread);
  *  - test-set sampling: a paired bootstrap over the split's utterances (metrics/bootstrap.ts), read from the
  *    transcripts each evaluation stage wrote (its eval.json), so no rerun is needed.
- * A difference is called resolved when it exceeds twice both combined, sqrt(se_seeds^2 + se_test^2).
+ * A difference is called resolved when it exceeds twice both combined, sqrt(se_seeds^2 + se_test^2); with one seed on
+ * either side the training noise is unknown and nothing is called resolved.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -39,11 +40,12 @@ export function pairedComparisons(rows: ResultRow[], arms: string[], opts: { rep
       const e = armErrors(rows, arm, stage, metric, missing);
       if (e) errs.set(arm, e);
     }
-    const base = arms[0];
-    const a = errs.get(base);
-    if (!a) continue;
+    // The base is the first arm scored on this stage (a suite's first arm may be a pretraining-only pilot).
+    const base = arms.find((x) => errs.has(x));
+    if (!base) continue;
+    const a = errs.get(base)!;
     const sums = new Map(summarizeMetric(rows, stage, metric).map((s) => [s.arm, s]));
-    for (const arm of arms.slice(1)) {
+    for (const arm of arms.slice(arms.indexOf(base) + 1)) {
       const b = errs.get(arm);
       if (!b) continue;
       const sa = sums.get(base)!;
@@ -80,7 +82,7 @@ export function pairedTable(c: PairedComparison[]): string {
   const signed = (x: number) => `${x > 0 ? '+' : ''}${p(x)}`;
   const lines = ['| arm − base | stage | unit | difference (points) | ± seed SE (seeds) | test-set 95 % interval (utterances) | P(arm better) | resolved |', '|---|---|---|---|---|---|---|---|'];
   for (const x of c) {
-    lines.push(`| ${x.arm} − ${x.base} | ${x.stage} | ${x.unit.toUpperCase()} | ${signed(x.test.delta)} | ${Number.isFinite(x.seedSe) ? `± ${p(x.seedSe)}` : '–'} (${x.seeds.arm} vs ${x.seeds.base}) | [${signed(x.test.lo)}, ${signed(x.test.hi)}] (${x.test.utterances}) | ${x.test.pBetter.toFixed(2)} | ${x.resolved ? 'yes' : 'no'} |`);
+    lines.push(`| ${x.arm} − ${x.base} | ${x.stage} | ${x.unit.toUpperCase()} | ${signed(x.test.delta)} | ${Number.isFinite(x.seedSe) ? `± ${p(x.seedSe)}` : '–'} (${x.seeds.arm} vs ${x.seeds.base}) | [${signed(x.test.lo)}, ${signed(x.test.hi)}] (${x.test.utterances}) | ${x.test.pBetter.toFixed(2)} | ${Number.isFinite(x.seedSe) ? (x.resolved ? 'yes' : 'no') : 'n/a (1 seed)'} |`);
   }
   return lines.join('\n');
 }

@@ -177,7 +177,7 @@ export function suiteReport(root: string): SuiteReport {
   // Paired comparisons: is each difference larger than the seeds' spread and the test set's sampling noise?
   const paired = pairedComparisons(rows, arms);
   if (paired.comparisons.length) {
-    md.push(`## Can the test set resolve the differences? (every arm against \`${arms[0]}\`)`, '',
+    md.push('## Can the test set resolve the differences? (each arm against the first arm scored on the stage)', '',
       'Two sources of uncertainty, side by side: the seeds (standard error of the difference of seed means) and the test set (a paired bootstrap over its utterances of the seed-mean difference, 2,000 replicates; Bisani & Ney 2004). "Resolved": the difference exceeds twice both combined.', '',
       pairedTable(paired.comparisons), '');
     if (paired.missing.length) md.push(`Left out for want of their transcripts (eval.json): ${paired.missing.slice(0, 6).join(', ')}${paired.missing.length > 6 ? ', …' : ''}.`, '');

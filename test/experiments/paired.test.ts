@@ -37,7 +37,10 @@ test('pairedComparisons: the bootstrapped difference is that of the seed means, 
   assert.ok(c.seedSe > 0);
   assert.deepEqual(c.seeds, { base: 2, arm: 2 });
   assert.equal(c.unit, 'per');
-  assert.match(pairedTable(comparisons), /\| arm − base \| eval-train-10min-test-clean \| PER \| -\d+\.\d \| ± \d+\.\d \(2 vs 2\) \| \[-\d+\.\d, -\d+\.\d\] \(5\) \| 1\.00 \|/);
+  assert.match(pairedTable(comparisons), /\| arm − base \| eval-train-10min-test-clean \| PER \| -\d+\.\d \| ± \d+\.\d \(2 vs 2\) \| \[-\d+\.\d, -\d+\.\d\] \(5\) \| 1\.00 \| (yes|no) \|/);
+  // A first arm with no evaluation (a pretraining-only pilot) is passed over: the base is the first arm scored.
+  assert.equal(pairedComparisons(rows, ['pilot', 'base', 'arm'], { replicates: 10 }).comparisons[0].base, 'base');
+  assert.match(pairedTable(pairedComparisons(rows.filter((r) => r.seed === 1), ['base', 'arm'], { replicates: 10 }).comparisons), /\| n\/a \(1 seed\) \|$/);
 
   // A stage whose transcripts are gone is named, and the others still compare.
   fs.rmSync(path.join(rows[3].runDir, 'eval.json'));
