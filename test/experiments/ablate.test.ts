@@ -153,6 +153,13 @@ for (const name of Object.keys(SUITES)) {
       const words = md.split('## Word and character error rates')[1]?.split('\n\n')[2] ?? '';
       assert.ok(words.includes('|') && !/\| – /.test(words), `${name}: an empty WER/CER cell:\n${words}`);
     }
+    // The paired comparisons: one row per evaluation stage and arm after the first arm scored on it.
+    const evals = new Map<string, number>();
+    for (const j of r.jobs) if (j.stage.startsWith('eval-')) evals.set(j.stage, (evals.get(j.stage) ?? 0) + 1);
+    const pairs = [...evals.values()].reduce((s, n) => s + n - 1, 0);
+    const paired = md.split('## Can the test set resolve the differences?')[1]?.split('\n\n')[2] ?? '';
+    assert.equal(paired.split('\n').filter((l) => / − .* \| eval-/.test(l)).length, pairs, `${name}: paired comparisons:\n${paired}`);
+    assert.ok(!/\| – \|/.test(paired.replace(/\| – \(\d+ vs \d+\) \|/g, '|')), `${name}: an empty paired cell:\n${paired}`);
     assert.ok(fs.statSync(rep.html).size > 100_000, `${name}: report.html inlines plotly`);
     assert.ok(rep.headline.length >= 2);
     // What a repository keeps of it: report.md with every figure it links, and the store as CSV.
