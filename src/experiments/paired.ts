@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { BootstrapDelta, meanOverSeeds, pairedBootstrap, utteranceErrors, UtteranceErrors } from '../metrics/bootstrap';
 import { wordTokens } from '../metrics/error-rate';
 import { readJson } from '../util/fs';
+import { Figure, PALETTE } from '../viz/figure';
 import { ResultRow, summarizeMetric } from './store';
 
 export interface PairedComparison {
@@ -85,4 +86,30 @@ export function pairedTable(c: PairedComparison[]): string {
     lines.push(`| ${x.arm} − ${x.base} | ${x.stage} | ${x.unit.toUpperCase()} | ${signed(x.test.delta)} | ${Number.isFinite(x.seedSe) ? `± ${p(x.seedSe)}` : '–'} (${x.seeds.arm} vs ${x.seeds.base}) | [${signed(x.test.lo)}, ${signed(x.test.hi)}] (${x.test.utterances}) | ${x.test.pBetter.toFixed(2)} | ${Number.isFinite(x.seedSe) ? (x.resolved ? 'yes' : 'no') : 'n/a (1 seed)'} |`);
   }
   return lines.join('\n');
+}
+
+/** Short name of an evaluation stage for an axis: `eval-train-1h-chars-test-other` → `1h chars→other`. */
+export function stageLabel(stage: string): string {
+  return stage.replace(/^eval-/, '').replace(/^train-/, '').replace(/-chars-/, ' chars-').replace(/-test-/, '→').replace(/-(dev|test)$/, '→$1');
+}
+
+/**
+ * The differences as grouped bars (one group per evaluation stage, one bar per arm), each with the whisker a
+ * difference must clear to be called resolved: ±2 sqrt(se_seeds^2 + se_test^2) (the test set's alone with one seed).
+ */
+export function pairedFigure(c: PairedComparison[]): Figure {
+  const arms = [...new Set(c.map((x) => x.arm))];
+  const stages = [...new Set(c.map((x) => x.stage))];
+  const base = [...new Set(c.map((x) => x.base))].join(' / ');
+  const whisker = (x: PairedComparison) => 2 * Math.sqrt((Number.isFinite(x.seedSe) ? x.seedSe : 0) ** 2 + x.test.se ** 2);
+  return {
+    data: arms.map((arm, k) => {
+      const at = stages.map((st) => c.find((x) => x.arm === arm && x.stage === st));
+      return {
+        type: 'bar' as const, name: `${arm} − ${base}`, x: stages.map(stageLabel), y: at.map((x) => (x ? 100 * x.test.delta : NaN)),
+        error_y: { type: 'data', array: at.map((x) => (x ? 100 * whisker(x) : 0)) }, marker: { color: PALETTE[(k + 1) % PALETTE.length] },
+      };
+    }),
+    layout: { title: `difference from ${base} (points; negative = fewer errors)`, yaxis: { title: 'Δ PER / WER (points)' }, barmode: 'group' },
+  };
 }

@@ -12,7 +12,7 @@ import { readJson, readJsonl, writeFileAtomic } from '../util/fs';
 import { Figure, PALETTE } from '../viz/figure';
 import { figureHtml, plotlyScript } from '../viz/notebook';
 import { figureToSvg } from '../viz/svg';
-import { pairedComparisons, pairedTable } from './paired';
+import { PairedComparison, pairedComparisons, pairedFigure, pairedTable } from './paired';
 import { SuiteProfile } from './profiles';
 import { readRows, ResultRow, seedMeanSd, summarizeMetric, toCsv } from './store';
 import { Arm } from './suites';
@@ -68,6 +68,8 @@ export interface SuiteReport {
   markdown: string;
   figures: { name: string; fig: Figure; caption: string }[];
   headline: string[];
+  /** Every arm against the first arm scored, per evaluation stage (paired.ts). */
+  paired: PairedComparison[];
 }
 
 export function writeReport(root: string): ReportFiles {
@@ -180,6 +182,7 @@ export function suiteReport(root: string): SuiteReport {
     md.push('## Can the test set resolve the differences? (each arm against the first arm scored on the stage)', '',
       'Two sources of uncertainty, side by side: the seeds (standard error of the difference of seed means) and the test set (a paired bootstrap over its utterances of the seed-mean difference, 2,000 replicates; Bisani & Ney 2004). "Resolved": the difference exceeds twice both combined.', '',
       pairedTable(paired.comparisons), '');
+    figs.push({ name: 'paired', caption: 'Each arm minus the first arm scored, per test split (points); whiskers: ±2 × the seeds\' and the test set\'s standard errors combined, what a difference must clear to be resolved', fig: pairedFigure(paired.comparisons) });
     if (paired.missing.length) md.push(`Left out for want of their transcripts (eval.json): ${paired.missing.slice(0, 6).join(', ')}${paired.missing.length > 6 ? ', …' : ''}.`, '');
   }
 
@@ -228,7 +231,7 @@ export function suiteReport(root: string): SuiteReport {
   const headline = headlineOf(rec, cols, perStats, rows);
   const at = md.findIndex((l) => l.startsWith('## '));
   md.splice(at < 0 ? md.length : at, 0, '## What it says', '', ...headline.map((l) => `- ${l}`), '');
-  return { root, record: rec, rows, markdown: md.join('\n') + '\n', figures: figs, headline };
+  return { root, record: rec, rows, markdown: md.join('\n') + '\n', figures: figs, headline, paired: paired.comparisons };
 }
 
 function headlineOf(rec: SuiteRecord, cols: { b: string; t: string }[], perStats: Map<string, { mean: number; sd: number; n: number }>[], rows: ResultRow[]): string[] {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import test from 'node:test';
-import { pairedComparisons, pairedTable } from '../../src/experiments/paired';
+import { pairedComparisons, pairedFigure, pairedTable, stageLabel } from '../../src/experiments/paired';
 import { ResultRow } from '../../src/experiments/store';
 import { phoneErrorRate } from '../../src/metrics/error-rate';
 
@@ -42,6 +42,13 @@ test('pairedComparisons: the bootstrapped difference is that of the seed means, 
   assert.equal(pairedComparisons(rows, ['pilot', 'base', 'arm'], { replicates: 10 }).comparisons[0].base, 'base');
   assert.match(pairedTable(pairedComparisons(rows.filter((r) => r.seed === 1), ['base', 'arm'], { replicates: 10 }).comparisons), /\| n\/a \(1 seed\) \|$/);
 
+  // The figure: one bar group per stage, whiskers of twice the two standard errors combined.
+  const fig = pairedFigure(comparisons);
+  assert.equal(fig.data.length, 1);
+  assert.deepEqual(fig.data[0].x, ['10min→clean']);
+  assert.ok(Math.abs((fig.data[0].y as number[])[0] - 100 * c.test.delta) < 1e-9);
+  assert.ok(Math.abs((fig.data[0].error_y as { array: number[] }).array[0] - 200 * Math.hypot(c.seedSe, c.test.se)) < 1e-9);
+
   // A stage whose transcripts are gone is named, and the others still compare.
   fs.rmSync(path.join(rows[3].runDir, 'eval.json'));
   const gone = pairedComparisons(rows, ['base', 'arm'], { replicates: 10 });
@@ -52,4 +59,9 @@ test('pairedComparisons: the bootstrapped difference is that of the seed means, 
   const other = stage(root, 'arm', 3, drop(0), REFS.map((_, i) => `v${i}`));
   assert.throws(() => pairedComparisons([...rows.slice(0, 3), other], ['base', 'arm']), /arm\/seed-3\/eval-train-10min-test-clean: utterance 1 is v0, arm\/seed-1\/eval-train-10min-test-clean has u0 there/);
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('stageLabel: evaluation stages in a few characters', () => {
+  assert.equal(stageLabel('eval-train-10min-test-clean'), '10min→clean');
+  assert.equal(stageLabel('eval-train-1h-chars-test-other'), '1h chars→other');
 });
