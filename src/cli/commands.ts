@@ -17,3 +17,4 @@ registerCommand('relabel', { summary: 'offline HuBERT-style relabeling: k-means 
 registerCommand('inspect', { summary: 'quantizer usage, masking, gradient flow per Gumbel mode, layer tap (notebooks 02/03)', load: () => import('./inspect') });
 registerCommand('ablate', { summary: 'run a suite of the paper\'s ablations (arms x seeds x stages), resumable; --list shows them', load: () => import('./ablate') });
 registerCommand('report', { summary: 'a suite\'s report.md / report.html from its results store', load: () => import('./report') });
+registerCommand('compare', { summary: 'is b better than a? two systems\' eval.json files (one per seed): the difference, the seeds\' SE and a paired bootstrap over the utterances', load: () => import('./compare') });

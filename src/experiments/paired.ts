@@ -10,7 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BootstrapDelta, meanOverSeeds, pairedBootstrap, utteranceErrors, UtteranceErrors } from '../metrics/bootstrap';
-import { wordTokens } from '../metrics/error-rate';
+import { charTokens, wordTokens } from '../metrics/error-rate';
+import { fail } from '../util/errors';
 import { readJson } from '../util/fs';
 import { Figure, PALETTE } from '../viz/figure';
 import { ResultRow, summarizeMetric } from './store';
@@ -52,7 +53,7 @@ export function pairedComparisons(rows: ResultRow[], arms: string[], opts: { rep
       const sa = sums.get(base)!;
       const sb = sums.get(arm)!;
       const seedSe = sa.n > 1 && sb.n > 1 ? Math.sqrt(sa.sd ** 2 / sa.n + sb.sd ** 2 / sb.n) : NaN;
-      const test = pairedBootstrap(a, b, { replicates: opts.replicates ?? 2000, seed: 0 });
+      const test = pairedBootstrap(a, b, { replicates: opts.replicates ?? 2000, seed: 0, names: [`${base}/${stage}`, `${arm}/${stage}`] });
       const both = Math.sqrt((Number.isFinite(seedSe) ? seedSe : 0) ** 2 + test.se ** 2);
       comparisons.push({ stage, unit, base, arm, seeds: { base: sa.n, arm: sb.n }, seedSe, test, resolved: Number.isFinite(seedSe) && Math.abs(test.delta) > 2 * both });
     }
@@ -71,10 +72,16 @@ function armErrors(rows: ResultRow[], arm: string, stage: string, metric: string
       missing.push(`${arm}/seed-${r.seed}/${stage}`);
       return null;
     }
-    const ev = readJson<{ transcripts?: { id: string; ref: string; hyp: string }[] }>(file, 'evaluation result');
-    seeds.push(utteranceErrors(ev.transcripts ?? [], wordTokens, file));
+    seeds.push(readEvalErrors(file, metric === 'wer.rate' ? 'wer' : 'per'));
   }
   return meanOverSeeds(seeds, runs.map((r) => `${arm}/seed-${r.seed}/${stage}`));
+}
+
+/** Per-utterance errors of the transcripts a `birq eval` wrote (eval.json): phones or words, or characters (`cer`). */
+export function readEvalErrors(file: string, unit: 'per' | 'wer' | 'cer'): UtteranceErrors {
+  const ev = readJson<{ transcripts?: unknown }>(file, 'evaluation result');
+  if (!Array.isArray(ev.transcripts)) fail('holds no transcripts: give the eval.json that `birq eval` wrote', file);
+  return utteranceErrors(ev.transcripts as { id: string; ref: string; hyp: string }[], unit === 'cer' ? charTokens : wordTokens, file);
 }
 
 /** The comparisons as a markdown table (points = percentage points; negative: the arm makes fewer errors). */

@@ -41,6 +41,8 @@ export interface BootstrapOptions {
   replicates?: number;
   seed?: number;
   level?: number;
+  /** What a and b are, for errors (default 'system a', 'system b'). */
+  names?: [string, string];
 }
 
 /** Errors per utterance of decoded transcripts; `where` names the source in errors. */
@@ -81,7 +83,7 @@ export function pairedBootstrap(a: UtteranceErrors, b: UtteranceErrors, opts: Bo
   const level = opts.level ?? 0.95;
   if (!(Number.isInteger(replicates) && replicates >= 1)) fail(`pairedBootstrap: replicates must be an integer >= 1, got ${replicates}`);
   if (!(level > 0 && level < 1)) fail(`pairedBootstrap: level must lie in (0, 1), got ${level}`);
-  sameUtterances(a, b, 'system a', 'system b');
+  sameUtterances(a, b, ...(opts.names ?? ['system a', 'system b']));
   const n = a.ids.length;
   // d_i = b's errors minus a's on utterance i: the difference of the two ratios is sum(d) / sum(ref).
   const d = new Float64Array(n);
