@@ -8,6 +8,7 @@
 import { errorRateOf, meanOverSeeds, pairedBootstrap } from '../metrics/bootstrap';
 import { meanSd } from '../metrics/label-chance';
 import { readEvalErrors } from '../experiments/paired';
+import { differenceSe } from '../experiments/store';
 import { fail } from '../util/errors';
 import { readJson } from '../util/fs';
 import { parseFlags } from './args';
@@ -34,7 +35,8 @@ export async function run(args: string[]): Promise<number> {
   };
   const [A, B] = [side(fa), side(fb)];
   const test = pairedBootstrap(A.errors, B.errors, { replicates: flags.replicates as number | undefined, seed: flags.seed as number | undefined, level: flags.level as number | undefined, names: [`a (${fa.join(', ')})`, `b (${fb.join(', ')})`] });
-  const seedSe = fa.length > 1 && fb.length > 1 ? Math.sqrt(A.sd ** 2 / fa.length + B.sd ** 2 / fb.length) : null;
+  const se = differenceSe({ sd: A.sd, n: fa.length }, { sd: B.sd, n: fb.length });
+  const seedSe = Number.isFinite(se) ? se : null;
   const out = { unit, a: { files: fa, rates: A.rates, mean: A.mean }, b: { files: fb, rates: B.rates, mean: B.mean }, seedSe, ...test };
   if (flags.json) {
     process.stdout.write(JSON.stringify(out) + '\n');

@@ -14,7 +14,7 @@ import { charTokens, wordTokens } from '../metrics/error-rate';
 import { fail } from '../util/errors';
 import { readJson } from '../util/fs';
 import { Figure, PALETTE } from '../viz/figure';
-import { ResultRow, summarizeMetric } from './store';
+import { differenceSe, ResultRow, summarizeMetric } from './store';
 
 export interface PairedComparison {
   stage: string;
@@ -26,6 +26,8 @@ export interface PairedComparison {
   /** Standard error of the difference of seed means (NaN with one seed on either side). */
   seedSe: number;
   test: BootstrapDelta;
+  /** sqrt(seedSe^2 + test.se^2), the seeds' part taken as 0 with one seed. */
+  combinedSe: number;
   resolved: boolean;
 }
 
@@ -52,10 +54,10 @@ export function pairedComparisons(rows: ResultRow[], arms: string[], opts: { rep
       if (!b) continue;
       const sa = sums.get(base)!;
       const sb = sums.get(arm)!;
-      const seedSe = sa.n > 1 && sb.n > 1 ? Math.sqrt(sa.sd ** 2 / sa.n + sb.sd ** 2 / sb.n) : NaN;
+      const seedSe = differenceSe(sa, sb);
       const test = pairedBootstrap(a, b, { replicates: opts.replicates ?? 2000, seed: 0, names: [`${base}/${stage}`, `${arm}/${stage}`] });
-      const both = Math.sqrt((Number.isFinite(seedSe) ? seedSe : 0) ** 2 + test.se ** 2);
-      comparisons.push({ stage, unit, base, arm, seeds: { base: sa.n, arm: sb.n }, seedSe, test, resolved: Number.isFinite(seedSe) && Math.abs(test.delta) > 2 * both });
+      const combinedSe = Math.sqrt((Number.isFinite(seedSe) ? seedSe : 0) ** 2 + test.se ** 2);
+      comparisons.push({ stage, unit, base, arm, seeds: { base: sa.n, arm: sb.n }, seedSe, test, combinedSe, resolved: Number.isFinite(seedSe) && Math.abs(test.delta) > 2 * combinedSe });
     }
   }
   return { comparisons, missing };
@@ -108,13 +110,12 @@ export function pairedFigure(c: PairedComparison[]): Figure {
   const arms = [...new Set(c.map((x) => x.arm))];
   const stages = [...new Set(c.map((x) => x.stage))];
   const base = [...new Set(c.map((x) => x.base))].join(' / ');
-  const whisker = (x: PairedComparison) => 2 * Math.sqrt((Number.isFinite(x.seedSe) ? x.seedSe : 0) ** 2 + x.test.se ** 2);
   return {
     data: arms.map((arm, k) => {
       const at = stages.map((st) => c.find((x) => x.arm === arm && x.stage === st));
       return {
         type: 'bar' as const, name: `${arm} − ${base}`, x: stages.map(stageLabel), y: at.map((x) => (x ? 100 * x.test.delta : NaN)),
-        error_y: { type: 'data', array: at.map((x) => (x ? 100 * whisker(x) : 0)) }, marker: { color: PALETTE[(k + 1) % PALETTE.length] },
+        error_y: { type: 'data', array: at.map((x) => (x ? 200 * x.combinedSe : 0)) }, marker: { color: PALETTE[(k + 1) % PALETTE.length] },
       };
     }),
     layout: { title: `difference from ${base} (points; negative = fewer errors)`, yaxis: { title: 'Δ PER / WER (points)' }, barmode: 'group' },

@@ -14,7 +14,7 @@ import { figureHtml, plotlyScript } from '../viz/notebook';
 import { figureToSvg } from '../viz/svg';
 import { PairedComparison, pairedComparisons, pairedFigure, pairedTable } from './paired';
 import { SuiteProfile } from './profiles';
-import { readRows, ResultRow, seedMeanSd, summarizeMetric, toCsv } from './store';
+import { differenceSe, readRows, ResultRow, seedMeanSd, summarizeMetric, toCsv } from './store';
 import { Arm } from './suites';
 
 export interface SuiteRecord {
@@ -153,7 +153,7 @@ export function suiteReport(root: string): SuiteReport {
           md.push(`- ${a}: ${sign}${pct(d)} points (${Math.min(base.n, o.n)} seed on one side: no error bar yet)`);
           continue;
         }
-        const se = Math.sqrt(base.sd ** 2 / base.n + o.sd ** 2 / o.n);
+        const se = differenceSe(base, o);
         const big = Math.abs(d) > 2 * Math.max(base.sd, o.sd);
         md.push(`- ${a}: ${sign}${pct(d)} ± ${pct(se)} points${big ? ' (> 2 sd)' : ''}`);
       }

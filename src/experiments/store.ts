@@ -104,3 +104,8 @@ export function seedMeanSd(values: number[]): { mean: number; sd: number } {
   const { mean, sd } = meanSd(values);
   return { mean, sd: values.length > 1 ? sd : NaN };
 }
+
+/** Standard error of the difference of two arms' seed means; NaN unless both have two seeds or more. */
+export function differenceSe(a: { sd: number; n: number }, b: { sd: number; n: number }): number {
+  return a.n > 1 && b.n > 1 ? Math.sqrt(a.sd ** 2 / a.n + b.sd ** 2 / b.n) : NaN;
+}
