@@ -7,3 +7,4 @@ export * from './runner';
 export * from './report';
 export * from './notebook';
 export * from './paired';
+export * from './probe-report';

@@ -13,6 +13,7 @@ import { Figure, PALETTE } from '../viz/figure';
 import { figureHtml, plotlyScript } from '../viz/notebook';
 import { figureToSvg } from '../viz/svg';
 import { PairedComparison, pairedComparisons, pairedFigure, pairedTable } from './paired';
+import { bestLayerAccuracy, probeOverPretraining, probeTable } from './probe-report';
 import { SuiteProfile } from './profiles';
 import { differenceSe, readRows, ResultRow, seedMeanSd, summarizeMetric, toCsv } from './store';
 import { Arm } from './suites';
@@ -209,7 +210,10 @@ export function suiteReport(root: string): SuiteReport {
     figs.push({ name: 'probe', caption: 'Per-layer phone probe accuracy (mean ± sd over seeds); dashed: chance (majority phone)', fig: probe.fig });
   }
   const over = probeOverPretraining(rows, P, arms);
-  if (over) md.push(`## The phone probe over pretraining (frame accuracy %, ${p.labelSplit}; the arms probed part-way)`, '', over, '');
+  if (over) {
+    md.push(`## The phone probe over pretraining (frame accuracy %, ${p.labelSplit}; the arms probed part-way)`, '', over.md, '');
+    figs.push({ name: 'probe-steps', caption: 'Phone probe per encoder block over pretraining (mean ± sd over seeds); dashed: the input features', fig: over.fig });
+  }
 
   // Training curves and label snapshots over pretraining.
   const curves = pretrainCurves(root, rec);
@@ -251,18 +255,6 @@ function headlineOf(rec: SuiteRecord, cols: { b: string; t: string }[], perStats
   return out.slice(0, 3);
 }
 
-/** Per arm: the best encoder block's probe accuracy (layer >= 1), mean ± sd over seeds. */
-export function bestLayerAccuracy(rows: ResultRow[], stage: string): { arm: string; mean: number; sd: number; n: number }[] {
-  const best = new Map<string, Map<number, number>>();
-  for (const r of rows) {
-    const m = /^layers\.(\d+)\.accuracy$/.exec(r.metric);
-    if (r.stage !== stage || !m || Number(m[1]) === 0) continue;
-    const a = best.get(r.arm) ?? best.set(r.arm, new Map()).get(r.arm)!;
-    a.set(r.seed, Math.max(a.get(r.seed) ?? -Infinity, r.value));
-  }
-  return [...best].map(([arm, s]) => ({ arm, n: s.size, ...seedMeanSd([...s.values()]) }));
-}
-
 function perFigure(rec: SuiteRecord, cols: { b: string; t: string; stage: string }[], stats: Map<string, { mean: number; sd: number; n: number }>[]): Figure {
   return {
     data: rec.arms.map((a, k) => ({
@@ -271,42 +263,6 @@ function perFigure(rec: SuiteRecord, cols: { b: string; t: string; stage: string
     })),
     layout: { title: `${rec.suite}: phone error rate`, yaxis: { title: 'PER %' }, barmode: 'group' },
   };
-}
-
-/** Probe metrics: per layer `layers.<i>.accuracy`, chance `chance` (majority phone). */
-function probeTable(rows: ResultRow[], stage: string, arms: string[]): { md: string; fig: Figure } | null {
-  const layers = [...new Set(rows.filter((r) => r.stage === stage).map((r) => /^layers\.(\d+)\.accuracy$/.exec(r.metric)?.[1]).filter((x): x is string => !!x))].map(Number).sort((a, b) => a - b);
-  if (!layers.length) return null;
-  const chance = seedMeanSd(rows.filter((r) => r.stage === stage && r.metric === 'majority.accuracy').map((r) => r.value)).mean;
-  const lines = [`| arm | ${layers.map((l) => `layer ${l}`).join(' | ')} | chance |`, `|---|${layers.map(() => '---|').join('')}---|`];
-  const data: Figure['data'] = [];
-  arms.forEach((a, k) => {
-    const s = layers.map((l) => summarizeMetric(rows.filter((r) => r.arm === a), stage, `layers.${l}.accuracy`)[0]);
-    if (!s.some((x) => x?.n)) return;
-    lines.push(`| ${a} | ${s.map((x) => cell(x, pct)).join(' | ')} | ${pct(chance)} |`);
-    data.push({ type: 'scatter', mode: 'lines+markers', name: a, x: layers, y: s.map((x) => 100 * (x?.mean ?? NaN)), error_y: { type: 'data', array: s.map((x) => 100 * (x?.sd || 0)) }, line: { color: PALETTE[k % PALETTE.length] } });
-  });
-  data.push({ type: 'scatter', mode: 'lines', name: 'chance', x: layers, y: layers.map(() => 100 * chance), line: { color: '#999', dash: 'dash' } });
-  return { md: lines.join('\n'), fig: { data, layout: { title: 'phone probe per layer', xaxis: { title: 'layer (0 = input)' }, yaxis: { title: 'frame accuracy %' } } } };
-}
-
-/** Arms probed part-way (`<probe stage>-at-<step>`): one row per step, the end of pretraining last. */
-function probeOverPretraining(rows: ResultRow[], stage: string, arms: string[]): string | null {
-  const at = new RegExp(`^${stage}-at-(\\d+)$`);
-  const probed = arms.filter((a) => rows.some((r) => r.arm === a && at.test(r.stage)));
-  if (!probed.length) return null;
-  const layers = [...new Set(rows.filter((r) => r.stage === stage || at.test(r.stage)).map((r) => /^layers\.(\d+)\.accuracy$/.exec(r.metric)?.[1]).filter((x): x is string => !!x))].map(Number).sort((a, b) => a - b);
-  const lines = [`| arm | pretraining step | ${layers.map((l) => `layer ${l}`).join(' | ')} |`, `|---|---|${layers.map(() => '---|').join('')}`];
-  for (const a of probed) {
-    const mine = rows.filter((r) => r.arm === a);
-    const end = mine.find((r) => r.stage === 'pretrain')?.steps;
-    const stages = [...new Set(mine.map((r) => r.stage).filter((st) => at.test(st)))].sort((x, y) => Number(at.exec(x)![1]) - Number(at.exec(y)![1]));
-    for (const st of [...stages, stage]) {
-      const s = layers.map((l) => summarizeMetric(mine, st, `layers.${l}.accuracy`)[0]);
-      if (s.some((x) => x?.n)) lines.push(`| ${a} | ${st === stage ? `${end ?? 'end'} (end)` : at.exec(st)![1]} | ${s.map((x) => cell(x, pct)).join(' | ')} |`);
-    }
-  }
-  return lines.join('\n');
 }
 
 /** F, G and enhanced code usage over training, and the label snapshots (AMI, codes, PNMI vs chance), mean over seeds. */

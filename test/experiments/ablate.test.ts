@@ -149,6 +149,7 @@ for (const name of Object.keys(SUITES)) {
       assert.equal(rowsOf.length, a.pretrain!.kind === 'ssl' ? a.pretrain!.probeAt!.length + 1 : 0, `${name}: ${a.name} probed part-way and at the end:\n${over}`);
       assert.ok(rowsOf.every((l) => !l.includes('| – ')), `${name}: an empty probe cell:\n${over}`);
     }
+    if (probedPartWay.length) assert.ok(rep.figures.some((f) => f.endsWith('probe-steps.svg')), `${name}: the probe-over-pretraining figure`);
     if (SUITES[name].words) {
       const words = md.split('## Word and character error rates')[1]?.split('\n\n')[2] ?? '';
       assert.ok(words.includes('|') && !/\| – /.test(words), `${name}: an empty WER/CER cell:\n${words}`);
