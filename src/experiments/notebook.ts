@@ -1,5 +1,5 @@
 /**
- * What the ablation notebooks (05–09) call: run or resume a suite with a live display (stages per arm, the
+ * What the ablation notebooks (05–10) call: run or resume a suite with a live display (stages per arm, the
  * suite's ETA), its report as data, tables for danfojs, and the checks a notebook's last cells make so that a
  * notebook whose story stops being true fails `npm test`. The CLI runs the same `ablate` and `suiteReport`.
  */
@@ -72,13 +72,15 @@ export function summaryRecords(rows: ResultRow[], stage: string, metrics: Record
 /**
  * The checks every suite notebook ends with: each arm has results from every stage for `seeds` seeds, error
  * rates are finite rates, label statistics come with their chance levels, the probe with its majority baseline.
- * Returns the checks that passed (for the notebook to show); throws naming the ones that failed.
+ * `arms` limits the checks to those arms. Returns the checks that passed (for the notebook to show); throws naming
+ * the ones that failed.
  */
-export function checkSuite(rep: SuiteReport, o: { seeds: number }): string[] {
+export function checkSuite(rep: SuiteReport, o: { seeds: number; arms?: string[] }): string[] {
   const failed: string[] = [];
   const passed: string[] = [];
   const check = (ok: boolean, what: string) => (ok ? passed : failed).push(what);
-  const jobs = rep.record.jobs;
+  // A notebook that ran some arms of a suite (`runSuiteLive({ arms })`) checks those.
+  const jobs = rep.record.jobs.filter((j) => !o.arms || o.arms.includes(j.id.split('/')[0]));
   const rowsOf = (id: string) => rep.rows.filter((r) => `${r.arm}/seed-${r.seed}/${r.stage}` === id);
   const missing = jobs.filter((j) => !rowsOf(j.id).length).map((j) => j.id);
   check(!missing.length, `every stage of every arm has results (${jobs.length} stages)${missing.length ? `; missing: ${missing.slice(0, 5).join(', ')}` : ''}`);

@@ -13,11 +13,11 @@ import { test } from 'node:test';
 const root = path.resolve(__dirname, '../..');
 const dir = path.join(root, 'notebooks');
 const notebooks = fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort();
-/** What a notebook's last code cell must call: the claims table (00-04) or the suite checks (05-09). */
+/** What a notebook's last code cell must call: the claims table (00-04) or the suite checks (05-10). */
 const CHECK = /birq\.checkClaims\(|birq\.checkSuite\(|throw new Error\(/;
 
-test('notebooks 00-09 are all here, committed without outputs', () => {
-  assert.deepEqual(notebooks.map((n) => n.slice(0, 2)), ['00', '01', '02', '03', '04', '05', '06', '07', '08', '09']);
+test('notebooks 00-10 are all here, committed without outputs', () => {
+  assert.deepEqual(notebooks.map((n) => n.slice(0, 2)), ['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10']);
   const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'strip-notebooks.cjs'), '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
 });
