@@ -242,8 +242,11 @@ function headlineOf(rec: SuiteRecord, cols: { b: string; t: string }[], perStats
   const out: string[] = [];
   if (cols.length) {
     const s = perStats[0];
-    const parts = rec.arms.map((a) => `${a.name} ${cell(s.get(a.name), pct)}`);
-    out.push(`PER % on ${cols[0].t} after fine-tuning on ${cols[0].b} (mean ± sd (seeds)): ${parts.join(', ')}`);
+    // Arms not scored yet are named once at the end, not listed as a row of dashes.
+    const scored = rec.arms.filter((a) => s.get(a.name)?.n);
+    const waiting = rec.arms.filter((a) => !s.get(a.name)?.n).map((a) => a.name);
+    const parts = scored.map((a) => `${a.name} ${cell(s.get(a.name), pct)}`);
+    out.push(`PER % on ${cols[0].t} after fine-tuning on ${cols[0].b} (mean ± sd (seeds)): ${parts.join(', ') || 'none scored yet'}${scored.length && waiting.length ? `; not scored yet: ${waiting.join(', ')}` : ''}`);
   }
   const L = `labels-${rec.profile.labelSplit}`;
   const ue = summarizeMetric(rows, L, 'streams.enhanced.used');
