@@ -14,7 +14,7 @@ import { charTokens, wordTokens } from '../metrics/error-rate';
 import { fail } from '../util/errors';
 import { readJson } from '../util/fs';
 import { Figure, PALETTE } from '../viz/figure';
-import { differenceSe, ResultRow, summarizeMetric } from './store';
+import { differenceSe, pct, ResultRow, summarizeMetric } from './store';
 
 export interface PairedComparison {
   stage: string;
@@ -88,7 +88,7 @@ export function readEvalErrors(file: string, unit: 'per' | 'wer' | 'cer'): Utter
 
 /** The comparisons as a markdown table (points = percentage points; negative: the arm makes fewer errors). */
 export function pairedTable(c: PairedComparison[]): string {
-  const p = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '–');
+  const p = pct;
   const signed = (x: number) => `${x > 0 ? '+' : ''}${p(x)}`;
   const lines = ['| arm − base | stage | unit | difference (points) | ± seed SE (seeds) | test-set 95 % interval (utterances) | P(arm better) | resolved |', '|---|---|---|---|---|---|---|---|'];
   for (const x of c) {

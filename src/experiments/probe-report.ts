@@ -5,12 +5,11 @@
  * Every cell is mean ± sd over seeds with the seed count; chance is the majority phone's frame rate.
  */
 import { Figure, PALETTE } from '../viz/figure';
-import { ResultRow, seedMeanSd, summarizeMetric } from './store';
+import { meanSdCell, pct, ResultRow, seedMeanSd, summarizeMetric } from './store';
 
 type Stat = { mean: number; sd: number; n: number };
 
-const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '–');
-const cell = (s: Stat | undefined) => (!s || !s.n ? '–' : `${pct(s.mean)} ± ${Number.isFinite(s.sd) ? pct(s.sd) : '–'} (${s.n})`);
+const cell = (s: Stat | undefined) => meanSdCell(s);
 
 /** The layers a set of probe stages reports (`layers.<i>.accuracy`), ascending. */
 function layersOf(rows: ResultRow[], isStage: (stage: string) => boolean): number[] {

@@ -15,7 +15,7 @@ import { figureToSvg } from '../viz/svg';
 import { PairedComparison, pairedComparisons, pairedFigure, pairedTable } from './paired';
 import { bestLayerAccuracy, probeOverPretraining, probeTable } from './probe-report';
 import { SuiteProfile } from './profiles';
-import { differenceSe, readRows, ResultRow, seedMeanSd, summarizeMetric, toCsv } from './store';
+import { differenceSe, meanSdCell, pct, readRows, ResultRow, seedMeanSd, summarizeMetric, toCsv } from './store';
 import { Arm } from './suites';
 
 export interface SuiteRecord {
@@ -56,10 +56,8 @@ export interface ReportFiles {
   headline: string[];
 }
 
-const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '–');
 const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
-const cell = (s: { mean: number; sd: number; n: number } | undefined, f: (x: number) => string) =>
-  !s || !s.n ? '–' : `${f(s.mean)} ± ${Number.isFinite(s.sd) ? f(s.sd) : '–'} (${s.n})`;
+const cell = meanSdCell;
 
 /** A suite's report as data, for notebooks: the markdown, the figures (plotly JSON) and the headline. */
 export interface SuiteReport {

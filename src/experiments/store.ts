@@ -105,6 +105,14 @@ export function seedMeanSd(values: number[]): { mean: number; sd: number } {
   return { mean, sd: values.length > 1 ? sd : NaN };
 }
 
+/** A rate in percent with one decimal; '–' where there is none. */
+export const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(1) : '–');
+
+/** A table cell `mean ± sd (seeds)`, each number through `f`; '–' for an arm without results or a one-seed sd. */
+export function meanSdCell(s: { mean: number; sd: number; n: number } | undefined, f: (x: number) => string = pct): string {
+  return !s || !s.n ? '–' : `${f(s.mean)} ± ${Number.isFinite(s.sd) ? f(s.sd) : '–'} (${s.n})`;
+}
+
 /** Standard error of the difference of two arms' seed means; NaN unless both have two seeds or more. */
 export function differenceSe(a: { sd: number; n: number }, b: { sd: number; n: number }): number {
   return a.n > 1 && b.n > 1 ? Math.sqrt(a.sd ** 2 / a.n + b.sd ** 2 / b.n) : NaN;
