@@ -88,11 +88,10 @@ export function readEvalErrors(file: string, unit: 'per' | 'wer' | 'cer'): Utter
 
 /** The comparisons as a markdown table (points = percentage points; negative: the arm makes fewer errors). */
 export function pairedTable(c: PairedComparison[]): string {
-  const p = pct;
-  const signed = (x: number) => `${x > 0 ? '+' : ''}${p(x)}`;
+  const signed = (x: number) => `${x > 0 ? '+' : ''}${pct(x)}`;
   const lines = ['| arm − base | stage | unit | difference (points) | ± seed SE (seeds) | test-set 95 % interval (utterances) | P(arm better) | resolved |', '|---|---|---|---|---|---|---|---|'];
   for (const x of c) {
-    lines.push(`| ${x.arm} − ${x.base} | ${x.stage} | ${x.unit.toUpperCase()} | ${signed(x.test.delta)} | ${Number.isFinite(x.seedSe) ? `± ${p(x.seedSe)}` : '–'} (${x.seeds.arm} vs ${x.seeds.base}) | [${signed(x.test.lo)}, ${signed(x.test.hi)}] (${x.test.utterances}) | ${x.test.pBetter.toFixed(2)} | ${Number.isFinite(x.seedSe) ? (x.resolved ? 'yes' : 'no') : 'n/a (1 seed)'} |`);
+    lines.push(`| ${x.arm} − ${x.base} | ${x.stage} | ${x.unit.toUpperCase()} | ${signed(x.test.delta)} | ${Number.isFinite(x.seedSe) ? `± ${pct(x.seedSe)}` : '–'} (${x.seeds.arm} vs ${x.seeds.base}) | [${signed(x.test.lo)}, ${signed(x.test.hi)}] (${x.test.utterances}) | ${x.test.pBetter.toFixed(2)} | ${Number.isFinite(x.seedSe) ? (x.resolved ? 'yes' : 'no') : 'n/a (1 seed)'} |`);
   }
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import { meanSdCell, pct, ResultRow, seedMeanSd, summarizeMetric } from './store
 
 type Stat = { mean: number; sd: number; n: number };
 
+/** `mean ± sd (seeds)` in percent (a one-argument wrapper, so that it can be passed to `map`). */
 const cell = (s: Stat | undefined) => meanSdCell(s);
 
 /** The layers a set of probe stages reports (`layers.<i>.accuracy`), ascending. */
@@ -46,10 +47,9 @@ export function probeTable(rows: ResultRow[], stage: string, arms: string[]): { 
   return { md: lines.join('\n'), fig: { data, layout: { title: 'phone probe per layer', xaxis: { title: 'layer (0 = input)' }, yaxis: { title: 'frame accuracy %' } } } };
 }
 
-/** One probed arm's probe at each step: the part-way stages in step order, then the end of pretraining. */
-function probedSteps(rows: ResultRow[], stage: string, arm: string): { step: number; stage: string; end: boolean }[] {
+/** One probed arm's probe at each step (from that arm's rows): the part-way stages in step order, then the end. */
+function probedSteps(mine: ResultRow[], stage: string): { step: number; stage: string; end: boolean }[] {
   const at = new RegExp(`^${stage}-at-(\\d+)$`);
-  const mine = rows.filter((r) => r.arm === arm);
   const part = [...new Set(mine.map((r) => r.stage).filter((st) => at.test(st)))].map((st) => ({ step: Number(at.exec(st)![1]), stage: st, end: false }));
   part.sort((x, y) => x.step - y.step);
   const end = mine.find((r) => r.stage === 'pretrain')?.steps;
@@ -70,7 +70,7 @@ export function probeOverPretraining(rows: ResultRow[], stage: string, arms: str
   const data: Figure['data'] = [];
   probed.forEach((a, ai) => {
     const mine = rows.filter((r) => r.arm === a);
-    const points = probedSteps(rows, stage, a)
+    const points = probedSteps(mine, stage)
       .map((p) => ({ ...p, s: layers.map((l) => summarizeMetric(mine, p.stage, `layers.${l}.accuracy`)[0]) }))
       .filter((p) => p.s.some((x) => x?.n));
     for (const p of points) lines.push(`| ${a} | ${p.end ? `${Number.isFinite(p.step) ? p.step : 'end'} (end)` : p.step} | ${p.s.map(cell).join(' | ')} |`);
